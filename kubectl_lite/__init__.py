@@ -1,0 +1,1 @@
+"""kubectl-lite: the command-line client users type, talking HTTP to a running emulator."""
