@@ -17,8 +17,8 @@ one of two states, as in etcd's ``watchable_store.go``:
 Since the whole store lives in one trio thread, "inside the commit" needs no locks: a commit and a
 state change of a watcher can never interleave.
 
-Consumers iterate a watcher (``async for response in watcher``); iteration ends after a canceled
-response, or when the watcher is closed.
+Consumers iterate a watcher (``async for response in watcher``) or poll it with
+``receive_nowait``; iteration ends after a canceled response, or when the watcher is closed.
 """
 
 from __future__ import annotations
@@ -103,30 +103,50 @@ class Watcher:
         return self
 
     async def __anext__(self) -> WatchResponse:
+        await trio.lowlevel.checkpoint_if_cancelled()
         while True:
-            if self._pending:
-                events = self._pending
-                self._pending = []
-                return WatchResponse(self._store.revision, events)
-            if self._finished:
-                raise StopAsyncIteration
-            if self._final is not None:
-                self._finished = True
-                return self._final
-            if not self._synced:
-                events = self._store._catch_up(self)
-                if events:
-                    return WatchResponse(self._store.revision, events)
-                if not self._synced and self._final is None:
-                    await (
-                        trio.lowlevel.checkpoint()
-                    )  # a long stretch without matches: let others run
+            try:
+                response = self._poll()
+            except trio.EndOfChannel:
+                raise StopAsyncIteration from None
+            except trio.WouldBlock:
+                waiter = self._waiter = trio.Event()
+                await waiter.wait()
                 continue
-            if self._progress_requested:
-                self._progress_requested = False
-                return WatchResponse(self._store.revision, progress=True)
-            waiter = self._waiter = trio.Event()
-            await waiter.wait()
+            if response is None:
+                await trio.lowlevel.checkpoint()  # a long stretch of history without matches: let others run
+                continue
+            await trio.lowlevel.cancel_shielded_checkpoint()
+            return response
+
+    def receive_nowait(self) -> WatchResponse:
+        """The next response if one is ready, as trio's channels do it: raises
+        :class:`trio.WouldBlock` when nothing is, :class:`trio.EndOfChannel` after the last."""
+        while True:
+            response = self._poll()
+            if response is not None:
+                return response
+
+    def _poll(self) -> WatchResponse | None:
+        """One step: a response, or None after catching up on history that matched nothing."""
+        if self._pending:
+            events = self._pending
+            self._pending = []
+            return WatchResponse(self._store.revision, events)
+        if self._finished:
+            raise trio.EndOfChannel
+        if self._final is not None:
+            self._finished = True
+            return self._final
+        if not self._synced:
+            events = self._store._catch_up(self)
+            if events:
+                return WatchResponse(self._store.revision, events)
+            return None
+        if self._progress_requested:
+            self._progress_requested = False
+            return WatchResponse(self._store.revision, progress=True)
+        raise trio.WouldBlock
 
     def request_progress(self) -> None:
         """Ask for a progress notification: once every event up to the store's revision at the
