@@ -114,7 +114,8 @@ class Watcher:
                 await waiter.wait()
                 continue
             if response is None:
-                await trio.lowlevel.checkpoint()  # a long stretch of history without matches: let others run
+                # a long stretch of history without matches: let others run
+                await trio.lowlevel.checkpoint()
                 continue
             await trio.lowlevel.cancel_shielded_checkpoint()
             return response
