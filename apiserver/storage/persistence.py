@@ -9,7 +9,8 @@ written so far, and everybody whose record it covers is released when it returns
 the store keeps committing; the next fsync covers those.
 
 Every ``snapshot_every`` transactions the store rotates to a new segment, synchronously, and
-writes a snapshot of the state at the rotation point in a worker thread; once that is durable,
+writes a snapshot of the state at the rotation point in a worker thread -- from a background task
+when the store is running (``MVCCStore.run``), so no writer waits for it; once that is durable,
 older segments and snapshots are deleted.
 
 Recovery: load the newest snapshot, replay the segments' records newer than it in order, and drop
@@ -163,13 +164,19 @@ class Persistence:
         self._open_segment(revision + 1)
         self._since_snapshot = 0
 
-    async def snapshot(self, state: SnapshotState) -> None:
-        """Rotate at ``state.revision``, write the snapshot in a worker thread, then prune."""
-        if self._snapshotting:
-            return
+    def begin_snapshot(self, revision: int) -> None:
+        """Rotate at ``revision``; the caller captures the state at this same revision and
+        passes it to :meth:`write_snapshot`."""
         self._snapshotting = True
         try:
-            self.rotate(state.revision)
+            self.rotate(revision)
+        except BaseException:
+            self._snapshotting = False
+            raise
+
+    async def write_snapshot(self, state: SnapshotState) -> None:
+        """Write the snapshot begun by :meth:`begin_snapshot` in a worker thread, then prune."""
+        try:
             with trio.CancelScope(shield=True):
                 await trio.to_thread.run_sync(self._write_and_prune, state)
         finally:

@@ -103,6 +103,7 @@ class MVCCStore:
         self._next_watch_id = 1
         self._closed = False
         self._persistence: Persistence | None = None
+        self._background: trio.Nursery | None = None
         if self.config.data_dir is not None:
             self._recover()
 
@@ -346,7 +347,12 @@ class MVCCStore:
         persistence = self._persistence
         assert persistence is not None
         if persistence.snapshot_due:
-            await persistence.snapshot(self._snapshot_state())
+            state = self._snapshot_state()
+            persistence.begin_snapshot(state.revision)
+            if self._background is not None:
+                self._background.start_soon(persistence.write_snapshot, state)
+            else:
+                await persistence.write_snapshot(state)
         await persistence.wait_durable(revision)
 
     def _check_open(self) -> None:
@@ -476,9 +482,11 @@ class MVCCStore:
     # -- background work -----------------------------------------------------------------------
 
     async def run(self, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
-        """Run the periodic compactor and progress notifier until cancelled; then close."""
+        """Run the periodic compactor, progress notifier and snapshot writer until cancelled;
+        then close."""
         try:
             async with trio.open_nursery() as nursery:
+                self._background = nursery
                 if self.config.compaction_interval is not None:
                     nursery.start_soon(self._compact_periodically, self.config.compaction_interval)
                 if self.config.progress_notify_interval is not None:
@@ -488,6 +496,7 @@ class MVCCStore:
                 task_status.started()
                 await trio.sleep_forever()
         finally:
+            self._background = None
             self.close()
 
     async def _compact_periodically(self, interval: float) -> None:

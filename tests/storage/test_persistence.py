@@ -91,6 +91,18 @@ async def test_snapshots_rotate_the_log_and_prune_old_files(tmp_path: Path) -> N
     assert dump(MVCCStore(config(tmp_path))) == expected
 
 
+async def test_a_running_store_writes_snapshots_in_the_background(tmp_path: Path) -> None:
+    store = MVCCStore(config(tmp_path, snapshot_every=10))
+    async with trio.open_nursery() as nursery:
+        await nursery.start(store.run)
+        await write_some(store, 35)
+        before = dump(store)
+        nursery.cancel_scope.cancel()
+    # run() closed the store on the way out, after the snapshot writer finished
+    assert len(list(tmp_path.glob("*.snap"))) == 1
+    assert dump(MVCCStore(config(tmp_path))) == before
+
+
 async def test_a_torn_final_record_is_dropped_at_every_cut(tmp_path: Path) -> None:
     store = MVCCStore(config(tmp_path))
     await store.put("a", b"1")
