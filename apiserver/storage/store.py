@@ -96,7 +96,9 @@ class MVCCStore:
         self._index = KeyIndex()
         self._revision = 1
         self._compacted = 0
-        self._log: list[list[Event]] = []
+        # tuples of GC-untracked events are themselves untracked by the collector after one
+        # pass, so a long change log costs the cyclic GC nothing (lists would be rescanned)
+        self._log: list[tuple[Event, ...]] = []
         self._log_base = 2
         self._group = WatcherGroup(self.config.watch_pending_limit)
         self._watchers: set[Watcher] = set()
@@ -214,7 +216,7 @@ class MVCCStore:
         if self._persistence is not None:
             self._persistence.append_txn(revision, [(key, stored)])
         event = self._apply_put(revision, key, stored)
-        self._commit(revision, [event])
+        self._commit(revision, (event,))
         if self._persistence is not None:
             await self._after_write(revision)
         prev = event.prev_kv
@@ -305,7 +307,7 @@ class MVCCStore:
             else:
                 responses.append(self._range(op))
         if events:
-            self._commit(revision, events)
+            self._commit(revision, tuple(events))
             if self._persistence is not None:
                 await self._after_write(revision)
         return TxnResult(succeeded, revision, responses)
@@ -325,12 +327,12 @@ class MVCCStore:
         self._index.append(tombstone)
         return Event(_DELETE, tombstone, prev)
 
-    def _commit(self, revision: int, events: list[Event]) -> None:
+    def _commit(self, revision: int, events: tuple[Event, ...]) -> None:
         self._revision = revision
         self._log.append(events)
         if self._group._members:
             if self._transformer is not None:
-                events = [self._decode_event(e) for e in events]
+                events = tuple(self._decode_event(e) for e in events)
             for laggard in self._group.notify(revision, events):
                 laggard._cancel(
                     WatchResponse(
@@ -562,12 +564,12 @@ class MVCCStore:
     def _replay(self, revision: int, writes: list[tuple[str, bytes | None]]) -> None:
         if revision != self._revision + 1:
             raise InvalidTxn(f"log jumps from revision {self._revision} to {revision}")
-        events = [
+        events = tuple(
             self._apply_put(revision, key, stored)
             if stored is not None
             else self._apply_delete(revision, key)
             for key, stored in writes
-        ]
+        )
         self._revision = revision
         self._log.append(events)
 

@@ -23,7 +23,7 @@ Consumers iterate a watcher (``async for response in watcher``) or poll it with
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 import trio
@@ -232,7 +232,7 @@ class WatcherGroup:
         if not group:
             del table[slot]
 
-    def notify(self, revision: int, events: list[Event]) -> list[Watcher]:
+    def notify(self, revision: int, events: Sequence[Event]) -> list[Watcher]:
         """Hand a commit's events to every synced watcher they match; return the watchers that
         fell too far behind (the caller cuts them off)."""
         by_key = self._by_key
