@@ -35,6 +35,19 @@ from enum import IntEnum, StrEnum
 from functools import lru_cache
 from typing import Any, Final
 
+from minikube_py.field import (
+    FieldError,
+    FieldErrorType,
+    aggregate,
+    child,
+    go_quote,
+    go_string_slice,
+)
+from minikube_py.field import forbidden as _forbidden
+from minikube_py.field import invalid as _invalid_value
+from minikube_py.field import not_supported as _not_supported_value
+from minikube_py.field import required as _required
+
 __all__ = [
     "FieldError",
     "FieldErrorType",
@@ -93,120 +106,18 @@ _UNARY_OPERATORS: Final = (Operator.EXISTS, Operator.DOES_NOT_EXIST)
 _VALID_OPERATORS: Final = _BINARY_OPERATORS + _UNARY_OPERATORS
 
 
-# --- field errors, rendered as Go's field.Error / errors.Aggregate render them -----------------
-
-
-class FieldErrorType(StrEnum):
-    """``field.ErrorType``; the value doubles as the StatusCause ``reason``."""
-
-    REQUIRED = "FieldValueRequired"
-    INVALID = "FieldValueInvalid"
-    NOT_SUPPORTED = "FieldValueNotSupported"
-    FORBIDDEN = "FieldValueForbidden"
-
-
-@dataclass(frozen=True, slots=True)
-class FieldError:
-    """One field-level validation error: a StatusCause of an Invalid (422) or a parse error.
-
-    ``message`` is upstream's ``ErrorBody()`` (what goes into ``StatusCause.message``);
-    ``str()`` is ``Error()``, i.e. ``"<field>: <message>"``.
-    """
-
-    field: str
-    reason: FieldErrorType
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.field}: {self.message}"
-
-
-_GO_ESCAPES: Final = {
-    "\a": "\\a",
-    "\b": "\\b",
-    "\f": "\\f",
-    "\n": "\\n",
-    "\r": "\\r",
-    "\t": "\\t",
-    "\v": "\\v",
-    '"': '\\"',
-    "\\": "\\\\",
-}
-
-
-def _go_quote(s: str) -> str:
-    """Go's ``strconv.Quote`` (what ``%q`` and ``%#v`` print for a string)."""
-    if s.isascii() and s.isprintable() and '"' not in s and "\\" not in s:
-        return f'"{s}"'
-    out = ['"']
-    for ch in s:
-        escaped = _GO_ESCAPES.get(ch)
-        if escaped is not None:
-            out.append(escaped)
-        elif ch.isprintable():
-            out.append(ch)
-        else:
-            point = ord(ch)
-            if point < 0x80:
-                out.append(f"\\x{point:02x}")
-            elif point < 0x10000:
-                out.append(f"\\u{point:04x}")
-            else:
-                out.append(f"\\U{point:08x}")
-    out.append('"')
-    return "".join(out)
-
-
-def _go_string_slice(values: Sequence[str] | None) -> str:
-    """Go's ``%#v`` of a ``[]string``."""
-    if values is None:
-        return "[]string(nil)"
-    return "[]string{" + ", ".join(_go_quote(v) for v in values) + "}"
-
-
-def _with_detail(body: str, detail: str) -> str:
-    return f"{body}: {detail}" if detail else body
-
-
 def _invalid(path: str, shown_value: str, detail: str) -> FieldError:
-    return FieldError(
-        path, FieldErrorType.INVALID, _with_detail(f"Invalid value: {shown_value}", detail)
-    )
-
-
-def _required(path: str, detail: str) -> FieldError:
-    return FieldError(path, FieldErrorType.REQUIRED, _with_detail("Required value", detail))
-
-
-def _forbidden(path: str, detail: str) -> FieldError:
-    return FieldError(path, FieldErrorType.FORBIDDEN, _with_detail("Forbidden", detail))
+    return _invalid_value(path, None, detail, rendered=shown_value)
 
 
 def _not_supported(path: str, shown_value: str, valid: Sequence[str]) -> FieldError:
-    detail = "supported values: " + ", ".join(_go_quote(v) for v in valid) if valid else ""
-    return FieldError(
-        path,
-        FieldErrorType.NOT_SUPPORTED,
-        _with_detail(f"Unsupported value: {shown_value}", detail),
-    )
+    return _not_supported_value(path, None, valid, rendered=shown_value)
 
 
-def _aggregate(errors: Sequence[FieldError]) -> tuple[str, tuple[FieldError, ...]]:
-    """``ErrorList.ToAggregate().Error()``: duplicates dropped, several errors in brackets."""
-    seen: set[str] = set()
-    kept: list[FieldError] = []
-    for error in errors:
-        text = str(error)
-        if text not in seen:
-            seen.add(text)
-            kept.append(error)
-    if len(kept) == 1:
-        return str(kept[0]), tuple(kept)
-    return "[" + ", ".join(str(e) for e in kept) + "]", tuple(kept)
-
-
-def _child(path: str, name: str) -> str:
-    return f"{path}.{name}" if path else name
+_aggregate = aggregate
+_child = child
+_go_quote = go_quote
+_go_string_slice = go_string_slice
 
 
 # --- label key and value syntax (pkg/util/validation/validation.go) ----------------------------
