@@ -1,0 +1,86 @@
+"""The cluster clock and the cluster's one source of randomness.
+
+Everything in a cluster reads time from here: object timestamps (``creationTimestamp``,
+``lastTransitionTime``, lease ``renewTime``), timers, requeue delays, grace periods. The clock's
+``now()`` is an epoch (a wall time fixed when the cluster is made) plus the elapsed *trio* time,
+so under ``trio.testing.MockClock(autojump_threshold=0)`` timestamps move in virtual time
+together with every ``trio.sleep``: a five-minute eviction timeout takes milliseconds, and the
+objects say five minutes passed.
+
+This is the only module that may read the wall clock, and only to pick the default epoch.
+
+Randomness -- generated names, uids, scheduler tie-breaks, kubelet jitter, chaos choices -- comes
+from the clock's seeded generator, so a scenario replays exactly from its seed.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import trio
+
+#: ``k8s.io/apimachinery/pkg/util/rand``: consonants and digits that cannot spell words.
+_ALPHANUMS = "bcdfghjklmnpqrstvwxz2456789"
+
+
+class ClusterClock:
+    """Cluster time and randomness; create one per cluster, inside its trio run or before."""
+
+    __slots__ = ("_epoch", "_origin", "rng", "seed")
+
+    def __init__(self, *, epoch: datetime | None = None, seed: int = 0) -> None:
+        if epoch is None:
+            epoch = datetime.now(UTC).replace(microsecond=0)
+        elif epoch.tzinfo is None:
+            raise ValueError("the epoch must be timezone-aware")
+        self._epoch = epoch.astimezone(UTC)
+        self._origin: float | None = None
+        self.seed = seed
+        self.rng = random.Random(seed)
+
+    def monotonic(self) -> float:
+        """Seconds on trio's clock (the time every timer in the cluster uses)."""
+        return trio.current_time()
+
+    def elapsed(self) -> float:
+        """Seconds of cluster time since the clock was first read."""
+        now = trio.current_time()
+        if self._origin is None:
+            self._origin = now
+        return now - self._origin
+
+    def now(self) -> datetime:
+        """The cluster's current wall time (UTC)."""
+        return self._epoch + timedelta(seconds=self.elapsed())
+
+    def timestamp(self) -> str:
+        """``metav1.Time`` of now: RFC 3339, whole seconds (``2026-11-26T15:24:38Z``)."""
+        return format_time(self.now())
+
+    def micro_timestamp(self) -> str:
+        """``metav1.MicroTime`` of now: ``2026-11-26T15:24:38.123456Z``."""
+        return format_micro_time(self.now())
+
+    def uid(self) -> str:
+        """A random (version 4) UUID from the seeded generator."""
+        return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
+
+    def random_suffix(self, length: int = 5) -> str:
+        """What ``generateName`` appends (``utilrand.String(5)``)."""
+        choice = self.rng.choice
+        return "".join(choice(_ALPHANUMS) for _ in range(length))
+
+
+def format_time(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def format_micro_time(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def parse_time(text: str) -> datetime:
+    """Parse a ``metav1.Time``/``MicroTime`` (RFC 3339); raises ValueError when malformed."""
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC)

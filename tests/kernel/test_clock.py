@@ -1,0 +1,42 @@
+"""The cluster clock follows trio's (virtual) time and is deterministic per seed."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+import trio
+import trio.testing
+
+from minikube_py.clock import ClusterClock, format_time, parse_time
+
+EPOCH = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+
+
+async def test_timestamps_move_with_virtual_time(autojump_clock: trio.testing.MockClock) -> None:
+    clock = ClusterClock(epoch=EPOCH)
+    assert clock.timestamp() == "2026-01-02T03:04:05Z"
+    await trio.sleep(300)
+    assert clock.timestamp() == "2026-01-02T03:09:05Z"
+    await trio.sleep(0.25)
+    assert clock.micro_timestamp() == "2026-01-02T03:09:05.250000Z"
+
+
+async def test_same_seed_same_uids_and_names() -> None:
+    a, b = ClusterClock(epoch=EPOCH, seed=7), ClusterClock(epoch=EPOCH, seed=7)
+    assert [a.uid() for _ in range(3)] == [b.uid() for _ in range(3)]
+    assert a.random_suffix() == b.random_suffix()
+    suffix = ClusterClock(seed=8).random_suffix()
+    assert len(suffix) == 5 and set(suffix) <= set("bcdfghjklmnpqrstvwxz2456789")
+    uid = a.uid()
+    assert uid[14] == "4"  # a version 4 UUID
+
+
+def test_naive_epochs_are_refused() -> None:
+    with pytest.raises(ValueError, match="timezone"):
+        ClusterClock(epoch=datetime(2026, 1, 1))
+
+
+def test_time_round_trip() -> None:
+    assert format_time(parse_time("2026-01-02T03:04:05Z")) == "2026-01-02T03:04:05Z"
+    assert parse_time("2026-01-02T03:04:05.5Z").microsecond == 500000
