@@ -28,7 +28,6 @@ there) and only ever differ in ``str()`` for longer selectors that repeat a key.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import IntEnum, StrEnum
@@ -47,6 +46,7 @@ from minikube_py.field import forbidden as _forbidden
 from minikube_py.field import invalid as _invalid_value
 from minikube_py.field import not_supported as _not_supported_value
 from minikube_py.field import required as _required
+from minikube_py.names import is_qualified_name, is_valid_label_value
 
 __all__ = [
     "FieldError",
@@ -118,102 +118,6 @@ _aggregate = aggregate
 _child = child
 _go_quote = go_quote
 _go_string_slice = go_string_slice
-
-
-# --- label key and value syntax (pkg/util/validation/validation.go) ----------------------------
-
-_QUALIFIED_NAME_FMT: Final = "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]"
-_QUALIFIED_NAME_ERR: Final = (
-    "must consist of alphanumeric characters, '-', '_' or '.', "
-    "and must start and end with an alphanumeric character"
-)
-_QUALIFIED_NAME_MAX_LENGTH: Final = 63
-_LABEL_VALUE_FMT: Final = f"({_QUALIFIED_NAME_FMT})?"
-_LABEL_VALUE_ERR: Final = (
-    "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or "
-    "'.', and must start and end with an alphanumeric character"
-)
-_LABEL_VALUE_MAX_LENGTH: Final = 63
-_DNS1123_LABEL_FMT: Final = "[a-z0-9]([-a-z0-9]*[a-z0-9])?"
-_DNS1123_SUBDOMAIN_FMT: Final = f"{_DNS1123_LABEL_FMT}(\\.{_DNS1123_LABEL_FMT})*"
-_DNS1123_SUBDOMAIN_ERR: Final = (
-    "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or "
-    "'.', and must start and end with an alphanumeric character"
-)
-_DNS1123_SUBDOMAIN_MAX_LENGTH: Final = 253
-
-# Go's RE2 "^...$" anchors at the ends of the text only; fullmatch is the faithful equivalent.
-_QUALIFIED_NAME_RE: Final = re.compile(_QUALIFIED_NAME_FMT)
-_LABEL_VALUE_RE: Final = re.compile(_LABEL_VALUE_FMT)
-_DNS1123_SUBDOMAIN_RE: Final = re.compile(_DNS1123_SUBDOMAIN_FMT)
-
-
-def _regex_error(message: str, fmt: str, *examples: str) -> str:
-    """``validation.RegexError`` (the doubled space before "or" is upstream's)."""
-    if not examples:
-        return f"{message} (regex used for validation is '{fmt}')"
-    shown = " or ".join(f"'{example}', " for example in examples)
-    return f"{message} (e.g. {shown}regex used for validation is '{fmt}')"
-
-
-def _max_len_error(length: int) -> str:
-    return f"must be no more than {length} characters"
-
-
-def _byte_len(s: str) -> int:
-    """Go's ``len(string)`` counts UTF-8 bytes."""
-    return len(s) if s.isascii() else len(s.encode("utf-8", "surrogatepass"))
-
-
-def _dns1123_subdomain_errors(value: str) -> list[str]:
-    errors = []
-    if _byte_len(value) > _DNS1123_SUBDOMAIN_MAX_LENGTH:
-        errors.append(_max_len_error(_DNS1123_SUBDOMAIN_MAX_LENGTH))
-    if _DNS1123_SUBDOMAIN_RE.fullmatch(value) is None:
-        errors.append(_regex_error(_DNS1123_SUBDOMAIN_ERR, _DNS1123_SUBDOMAIN_FMT, "example.com"))
-    return errors
-
-
-def is_qualified_name(value: str) -> list[str]:
-    """``validation.IsQualifiedName``: the messages why ``value`` is not a label key, or ``[]``."""
-    parts = value.split("/")
-    errors: list[str] = []
-    if len(parts) == 1:
-        name = parts[0]
-    elif len(parts) == 2:
-        prefix, name = parts
-        if not prefix:
-            errors.append("prefix part must be non-empty")
-        else:
-            errors.extend("prefix part " + msg for msg in _dns1123_subdomain_errors(prefix))
-    else:
-        return [
-            "a qualified name "
-            + _regex_error(_QUALIFIED_NAME_ERR, _QUALIFIED_NAME_FMT, "MyName", "my.name", "123-abc")
-            + " with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')"
-        ]
-    if not name:
-        errors.append("name part must be non-empty")
-    elif _byte_len(name) > _QUALIFIED_NAME_MAX_LENGTH:
-        errors.append("name part " + _max_len_error(_QUALIFIED_NAME_MAX_LENGTH))
-    if _QUALIFIED_NAME_RE.fullmatch(name) is None:
-        errors.append(
-            "name part "
-            + _regex_error(_QUALIFIED_NAME_ERR, _QUALIFIED_NAME_FMT, "MyName", "my.name", "123-abc")
-        )
-    return errors
-
-
-def is_valid_label_value(value: str) -> list[str]:
-    """``validation.IsValidLabelValue``: the messages why ``value`` is not a label value."""
-    errors = []
-    if _byte_len(value) > _LABEL_VALUE_MAX_LENGTH:
-        errors.append(_max_len_error(_LABEL_VALUE_MAX_LENGTH))
-    if _LABEL_VALUE_RE.fullmatch(value) is None:
-        errors.append(
-            _regex_error(_LABEL_VALUE_ERR, _LABEL_VALUE_FMT, "MyValue", "my_value", "12345")
-        )
-    return errors
 
 
 _INT64_MIN: Final = -(1 << 63)
