@@ -299,3 +299,42 @@ def success_status(details: dict[str, Any] | None = None) -> dict[str, Any]:
 
 
 _q = go_quote
+
+
+_BY_REASON: dict[str, type[StatusError]] = {
+    cls.reason: cls
+    for cls in (
+        NotFound,
+        AlreadyExists,
+        Conflict,
+        Invalid,
+        BadRequest,
+        Unauthorized,
+        Forbidden,
+        MethodNotSupported,
+        NotAcceptable,
+        Expired,
+        RequestEntityTooLarge,
+        UnsupportedMediaType,
+        TooManyRequests,
+        InternalError,
+        ServiceUnavailable,
+        Timeout,
+    )
+}
+
+
+def from_status(status: dict[str, Any]) -> StatusError:
+    """The error a client raises for a failure ``Status`` it received: the subclass named by
+    its reason (so ``except NotFound`` works the same in process and over HTTP), carrying the
+    Status's own message, code and details."""
+    cls = _BY_REASON.get(status.get("reason") or "", StatusError)
+    error = cls.__new__(cls)
+    StatusError.__init__(
+        error,
+        status.get("message", ""),
+        code=status.get("code", 500),
+        reason=status.get("reason", ""),
+        details=status.get("details"),
+    )
+    return error
