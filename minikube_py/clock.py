@@ -15,6 +15,7 @@ from the clock's seeded generator, so a scenario replays exactly from its seed.
 
 from __future__ import annotations
 
+import math
 import random
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -28,7 +29,7 @@ _ALPHANUMS = "bcdfghjklmnpqrstvwxz2456789"
 class ClusterClock:
     """Cluster time and randomness; create one per cluster, inside its trio run or before."""
 
-    __slots__ = ("_epoch", "_origin", "rng", "seed")
+    __slots__ = ("_epoch", "_origin", "_stamp", "rng", "seed")
 
     def __init__(self, *, epoch: datetime | None = None, seed: int = 0) -> None:
         if epoch is None:
@@ -37,6 +38,7 @@ class ClusterClock:
             raise ValueError("the epoch must be timezone-aware")
         self._epoch = epoch.astimezone(UTC)
         self._origin: float | None = None
+        self._stamp: tuple[int, str] = (-1, "")
         self.seed = seed
         self.rng = random.Random(seed)
 
@@ -57,7 +59,10 @@ class ClusterClock:
 
     def timestamp(self) -> str:
         """``metav1.Time`` of now: RFC 3339, whole seconds (``2026-11-26T15:24:38Z``)."""
-        return format_time(self.now())
+        second = math.floor(self._epoch.timestamp() + self.elapsed())
+        if self._stamp[0] != second:  # formatting is the costly part; do it once a second
+            self._stamp = (second, format_time(datetime.fromtimestamp(second, UTC)))
+        return self._stamp[1]
 
     def micro_timestamp(self) -> str:
         """``metav1.MicroTime`` of now: ``2026-11-26T15:24:38.123456Z``."""

