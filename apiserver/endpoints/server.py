@@ -16,20 +16,25 @@ from typing import Any
 from apiserver.admission import AdmissionChain, Attributes, Operation
 from apiserver.admission.default_tolerations import DefaultTolerationSeconds
 from apiserver.admission.namespace_lifecycle import NamespaceLifecycle
+from apiserver.admission.priority import Priority
+from apiserver.admission.service_account import ServiceAccountAdmission
 from apiserver.endpoints import request as rq
 from apiserver.endpoints.scale import scale_of
 from apiserver.endpoints.watch import WatchStream
 from apiserver.registry.catalog import Catalog, ResourceInfo
 from apiserver.registry.kinds import strategy_for
 from apiserver.registry.kinds.core import NamespaceStrategy
+from apiserver.registry.services import ServiceAllocator
 from apiserver.registry.store import RegistryStore
 from apiserver.storage import MVCCStore
 from minikube_py import objects
 from minikube_py.clock import ClusterClock
 from minikube_py.errors import (
     BadRequest,
+    GroupKind,
     GroupResource,
     InternalError,
+    Invalid,
     MethodNotSupported,
     NotFound,
     StatusError,
@@ -50,6 +55,10 @@ log = logging.getLogger(__name__)
 
 #: Namespaces every cluster starts with.
 SYSTEM_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
+SYSTEM_PRIORITY_CLASSES = {
+    "system-node-critical": 2000001000,
+    "system-cluster-critical": 2000000000,
+}
 _VERB_OF_METHOD = {"get", "list", "create", "update", "patch", "delete", "deletecollection"}
 
 
@@ -80,19 +89,91 @@ class APIServer:
                 info, strategy_for(info), kv, clock, storage_prefix(info)
             )
         self.namespaces = self.stores[("", "v1", "namespaces")]
+        self.services = ServiceAllocator()
         if admission is None:
             admission = AdmissionChain(
-                [NamespaceLifecycle(self._namespace_or_none), DefaultTolerationSeconds()]
+                [
+                    NamespaceLifecycle(self._namespace_or_none),
+                    ServiceAccountAdmission(self._service_account, self.clock.random_suffix),
+                    Priority(self._priority_class, self._default_priority_class),
+                    DefaultTolerationSeconds(),
+                ]
             )
         self.admission = admission
 
     async def bootstrap(self) -> None:
-        """Create the namespaces every cluster has."""
+        """Create what every cluster has: the system namespaces, the ``kubernetes`` Service
+        and the built-in PriorityClasses."""
         for name in SYSTEM_NAMESPACES:
             if self._namespace_or_none(name) is None:
                 await self.namespaces.create(
                     {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}}, ""
                 )
+            await self._ensure_default_service_account(name)
+        services = self.stores[("", "v1", "services")]
+        if self.kv.get(services.key("default", "kubernetes")) is None:
+            kubernetes = {
+                "apiVersion": "v1",
+                "kind": "Service",
+                "metadata": {
+                    "name": "kubernetes",
+                    "labels": {"component": "apiserver", "provider": "kubernetes"},
+                },
+                "spec": {
+                    "type": "ClusterIP",
+                    "clusterIP": self.services.api_ip,
+                    "ports": [{"name": "https", "port": 443, "targetPort": 6443}],
+                },
+            }
+            services.strategy.default(kubernetes)
+            self._allocate_service(kubernetes)
+            await services.create(kubernetes, "default")
+        classes = self.stores[("scheduling.k8s.io", "v1", "priorityclasses")]
+        for name, value in SYSTEM_PRIORITY_CLASSES.items():
+            if self.kv.get(classes.key("", name)) is None:
+                await classes.create(
+                    {
+                        "apiVersion": "scheduling.k8s.io/v1",
+                        "kind": "PriorityClass",
+                        "metadata": {"name": name},
+                        "value": value,
+                        "preemptionPolicy": "PreemptLowerPriority",
+                        "description": "Used for system critical pods that must not be moved "
+                        "from their current node."
+                        if name == "system-node-critical"
+                        else "Used for system critical pods that must run in the cluster, but "
+                        "can be moved to another node if necessary.",
+                    },
+                    "",
+                )
+
+    def _lookup(self, group: str, resource: str, namespace: str, name: str) -> Object | None:
+        store = self.stores[(group, "v1", resource)]
+        try:
+            return store.get(namespace, name)
+        except NotFound:
+            return None
+
+    def _service_account(self, namespace: str, name: str) -> Object | None:
+        return self._lookup("", "serviceaccounts", namespace, name)
+
+    def _priority_class(self, name: str) -> Object | None:
+        return self._lookup("scheduling.k8s.io", "priorityclasses", "", name)
+
+    def _default_priority_class(self) -> Object | None:
+        store = self.stores[("scheduling.k8s.io", "v1", "priorityclasses")]
+        defaults = [c for c in store.list().items if c.get("globalDefault")]
+        return min(defaults, key=lambda c: c.get("value", 0)) if defaults else None
+
+    async def _ensure_default_service_account(self, namespace: str) -> None:
+        """Stands in for kube-controller-manager's serviceaccounts controller, which gives
+        every namespace a ``default`` ServiceAccount (until the controllers exist)."""
+        store = self.stores[("", "v1", "serviceaccounts")]
+        if self.kv.get(store.key(namespace, "default")) is None:
+            await store.create(
+                {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "default"}},
+                namespace,
+            )
 
     def _namespace_or_none(self, name: str) -> Object | None:
         try:
@@ -305,12 +386,29 @@ class APIServer:
         obj = self._decoded_body(request, store)
         store.strategy.default(obj)
         await self._mutate(request, store, Operation.CREATE, obj, None)
-        return await store.create(
+        if store.info.group == "" and store.info.resource == "services":
+            self._allocate_service(obj)
+        created = await store.create(
             obj,
             request.namespace,
             dry_run=_dry_run(request),
             validate=self._admission_hook(request, store, Operation.CREATE),
         )
+        if store is self.namespaces and not _dry_run(request):
+            await self._ensure_default_service_account(created["metadata"]["name"])
+        return created
+
+    def _allocate_service(self, obj: Object) -> None:
+        spec = obj.get("spec")
+        if not isinstance(spec, dict):
+            return  # validation reports it
+        store = self.stores[("", "v1", "services")]
+        services = [
+            objects.decode(kv.value) for kv in self.kv.range(store.prefix + "/", prefix=True).kvs
+        ]
+        errors = self.services.allocate(spec, services, self.clock.rng)
+        if errors:
+            raise Invalid(GroupKind("", "Service"), objects.name_of(obj), errors)
 
     async def _update(
         self, request: rq.Request, store: RegistryStore, warnings: list[str]

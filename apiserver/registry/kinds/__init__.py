@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from apiserver.registry.catalog import ResourceInfo
 from apiserver.registry.kinds import apps, core
+from apiserver.registry.services import ServiceStrategy
 from apiserver.registry.strategy import GenerationPolicy, Strategy
 
 _SPECIFIC: dict[tuple[str, str], type[Strategy]] = {
     ("", "namespaces"): core.NamespaceStrategy,
     ("", "pods"): core.PodStrategy,
     ("", "configmaps"): core.ConfigMapStrategy,
+    ("", "services"): ServiceStrategy,
     ("", "secrets"): core.SecretStrategy,
     ("", "events"): core.EventStrategy,
     ("", "nodes"): core.NodeStrategy,
