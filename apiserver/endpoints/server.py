@@ -26,6 +26,7 @@ from apiserver.registry.kinds import strategy_for
 from apiserver.registry.kinds.core import NamespaceStrategy
 from apiserver.registry.services import ServiceAllocator
 from apiserver.registry.store import RegistryStore
+from apiserver.registry.watchcache import WatchCache
 from apiserver.storage import MVCCStore
 from minikube_py import objects
 from minikube_py.clock import ClusterClock
@@ -90,6 +91,7 @@ class APIServer:
             )
         self.namespaces = self.stores[("", "v1", "namespaces")]
         self.services = ServiceAllocator()
+        self.watch_caches: dict[tuple[str, str, str], WatchCache] = {}
         if admission is None:
             admission = AdmissionChain(
                 [
@@ -204,7 +206,11 @@ class APIServer:
         StatusError here, while a too-old resourceVersion arrives as an ERROR event."""
         store = self.store_for(request)
         labels, fields = self.selectors(request, store)
-        return WatchStream(store, request, labels, fields)
+        key = (store.info.group, store.info.version, store.info.resource)
+        cache = self.watch_caches.get(key)
+        if cache is None:
+            cache = self.watch_caches[key] = WatchCache(self.kv, store.prefix + "/")
+        return WatchStream(store, request, labels, fields, cache)
 
     def store_for(self, request: rq.Request) -> RegistryStore:
         store = self.stores.get((request.group, request.version, request.resource))

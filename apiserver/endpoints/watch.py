@@ -14,8 +14,8 @@ Semantics follow kube-apiserver's cacher (``k8s.io/apiserver/pkg/storage/cacher`
   without a relist;
 * ``timeoutSeconds`` ends the stream cleanly.
 
-Not done yet: a shared per-resource watch cache. Every watch holds its own store watcher and
-decodes the events it receives; see the issue notes.
+Watches read from the resource's shared :class:`~apiserver.registry.watchcache.WatchCache`;
+one that starts before the cache's window replays store history with a watcher of its own.
 """
 
 from __future__ import annotations
@@ -28,7 +28,8 @@ import trio
 
 from apiserver.endpoints import request as rq
 from apiserver.registry.store import RegistryStore, parse_resource_version
-from apiserver.storage import EventType
+from apiserver.registry.watchcache import CachedEvent, WatchCache, WindowPassed
+from apiserver.storage import EventType, Watcher
 from minikube_py import field, objects
 from minikube_py.errors import Expired, GroupKind, Invalid
 from minikube_py.objects import Object
@@ -96,12 +97,14 @@ class WatchStream:
         request: rq.Request,
         labels: LabelSelector | None,
         fields: FieldSelector | None,
+        cache: WatchCache | None = None,
     ) -> None:
         options = WatchOptions(request.query)
         self._store = store
         self._labels = labels
         self._fields = fields
         self._name = request.name
+        self._namespace = request.namespace if store.info.namespaced else ""
         self._bookmarks = options.bookmarks
         info = store.info
         self._kind, self._api_version = info.kind, info.api_version
@@ -123,10 +126,17 @@ class WatchStream:
         now = trio.current_time()
         self._deadline = now + options.timeout if options.timeout else math.inf
         self._next_bookmark = now + BOOKMARK_INTERVAL if self._bookmarks else math.inf
-        self._watcher = kv.watch(prefix, prefix=True, start_revision=self._start, prev_kv=True)
+        self._prefix = prefix
+        self._cache = cache
+        self._cursor = cache.index_at(self._start) if cache is not None else None
+        self._watcher: Watcher | None = None
+        if self._cursor is None:  # older than the cache's window: replay from store history
+            self._watcher = kv.watch(prefix, prefix=True, start_revision=self._start, prev_kv=True)
         self._done = False
 
     def _matches(self, obj: Object) -> bool:
+        if self._namespace and objects.namespace_of(obj) != self._namespace:
+            return False
         if self._name and objects.name_of(obj) != self._name:
             return False
         if self._labels is not None and not self._labels.matches(objects.labels_of(obj)):
@@ -153,7 +163,13 @@ class WatchStream:
                 return self._out.popleft()
             if self._done:
                 raise StopAsyncIteration
+            if self._watcher is None and self._read_cache():
+                continue
             with trio.move_on_at(min(self._deadline, self._next_bookmark)):
+                if self._watcher is None:
+                    assert self._cache is not None
+                    await self._cache.wait()
+                    continue
                 try:
                     response = await self._watcher.__anext__()
                 except StopAsyncIteration:
@@ -165,8 +181,30 @@ class WatchStream:
             if now >= self._deadline:
                 self.close()
                 continue
-            self._watcher.request_progress()
             self._next_bookmark = now + BOOKMARK_INTERVAL
+            if self._watcher is not None:
+                self._watcher.request_progress()
+            else:
+                assert self._cache is not None and self._cursor is not None
+                if self._cache.caught_up(self._cursor):
+                    # every event up to the store's revision has been delivered
+                    self._out.append(self._bookmark(self._store.kv.revision))
+
+    def _read_cache(self) -> bool:
+        """Take what the cache has for us; False when there is nothing new."""
+        cache, cursor = self._cache, self._cursor
+        assert cache is not None and cursor is not None
+        try:
+            events = cache.read(cursor)
+        except WindowPassed:
+            self.close()  # fell out of the window: the client resumes from its last revision
+            return True
+        if not events:
+            return False
+        self._cursor = cursor + len(events)
+        for event in events:
+            self._out.extend(_translate_cached(event, self._matches))
+        return True
 
     def _take(self, response: Any) -> None:
         if response.canceled:
@@ -186,7 +224,8 @@ class WatchStream:
 
     def close(self) -> None:
         self._done = True
-        self._watcher.close()
+        if self._watcher is not None:
+            self._watcher.close()
 
     async def __aenter__(self) -> WatchStream:
         return self
@@ -196,6 +235,21 @@ class WatchStream:
 
     async def aclose(self) -> None:
         self.close()
+
+
+def _translate_cached(event: CachedEvent, matches: Any) -> list[dict[str, Any]]:
+    old = event.old()
+    before = old is not None and matches(old)
+    if event.deleted:
+        return [{"type": "DELETED", "object": event.fresh()}] if before else []
+    now_matches = matches(event.obj())
+    if now_matches and before:
+        return [{"type": "MODIFIED", "object": event.fresh()}]
+    if now_matches:
+        return [{"type": "ADDED", "object": event.fresh()}]
+    if before:
+        return [{"type": "DELETED", "object": event.fresh()}]
+    return []
 
 
 def _translate(store: RegistryStore, event: Any, matches: Any) -> list[dict[str, Any]]:

@@ -110,8 +110,7 @@ class Watcher:
             except trio.EndOfChannel:
                 raise StopAsyncIteration from None
             except trio.WouldBlock:
-                waiter = self._waiter = trio.Event()
-                await waiter.wait()
+                await self._wait()
                 continue
             if response is None:
                 # a long stretch of history without matches: let others run
@@ -119,6 +118,25 @@ class Watcher:
                 continue
             await trio.lowlevel.cancel_shielded_checkpoint()
             return response
+
+    async def _wait(self) -> None:
+        waiter = self._waiter
+        if waiter is None:
+            waiter = self._waiter = trio.Event()
+        await waiter.wait()
+
+    async def wait_readable(self) -> None:
+        """Return once :meth:`receive_nowait` has something to hand out (at once when it has).
+
+        Several tasks may wait at the same time; a commit wakes them all. This is how one
+        watcher can feed a cache that many readers drain.
+        """
+        while True:
+            if self._pending or self._final is not None or self._finished:
+                return
+            if not self._synced or self._progress_requested:
+                return
+            await self._wait()
 
     def receive_nowait(self) -> WatchResponse:
         """The next response if one is ready, as trio's channels do it: raises
