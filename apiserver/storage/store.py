@@ -101,7 +101,7 @@ class MVCCStore:
         self._log: list[tuple[Event, ...]] = []
         self._log_base = 2
         self._group = WatcherGroup(self.config.watch_pending_limit)
-        self._watchers: set[Watcher] = set()
+        self._watchers: dict[Watcher, None] = {}  # an ordered set
         self._next_watch_id = 1
         self._closed = False
         self._persistence: Persistence | None = None
@@ -401,13 +401,13 @@ class MVCCStore:
             self, self._next_watch_id, start, stop, single, next_revision, prev_kv, progress_notify
         )
         self._next_watch_id += 1
-        self._watchers.add(watcher)
+        self._watchers[watcher] = None
         if live:
             self._group.add(watcher)
         return watcher
 
     def _forget(self, watcher: Watcher) -> None:
-        self._watchers.discard(watcher)
+        self._watchers.pop(watcher, None)
         self._group.remove(watcher)
 
     def _catch_up(self, watcher: Watcher) -> list[Event]:

@@ -210,16 +210,18 @@ class WatcherGroup:
     """The synced watchers, indexed so a commit finds those a key concerns without a scan.
 
     Single-key watchers sit in a dict by key; range watchers in a dict by their exact range, so
-    N watchers of the same prefix cost one comparison per event, not N.
+    N watchers of the same prefix cost one comparison per event, not N. The groups are dicts used
+    as ordered sets: watchers are told in the order they joined, so a run replays identically
+    whatever the process's hash seed.
     """
 
     __slots__ = ("_by_key", "_by_range", "_limit", "_members")
 
     def __init__(self, pending_limit: int) -> None:
-        self._by_key: dict[str, set[Watcher]] = {}
-        self._by_range: dict[tuple[str, str | None], set[Watcher]] = {}
+        self._by_key: dict[str, dict[Watcher, None]] = {}
+        self._by_range: dict[tuple[str, str | None], dict[Watcher, None]] = {}
         self._limit = pending_limit
-        self._members: set[Watcher] = set()
+        self._members: dict[Watcher, None] = {}
 
     def __len__(self) -> int:
         return len(self._members)
@@ -229,16 +231,16 @@ class WatcherGroup:
 
     def add(self, watcher: Watcher) -> None:
         if watcher.single:
-            self._by_key.setdefault(watcher.start, set()).add(watcher)
+            self._by_key.setdefault(watcher.start, {})[watcher] = None
         else:
-            self._by_range.setdefault((watcher.start, watcher.stop), set()).add(watcher)
-        self._members.add(watcher)
+            self._by_range.setdefault((watcher.start, watcher.stop), {})[watcher] = None
+        self._members[watcher] = None
         watcher._synced = True
 
     def remove(self, watcher: Watcher) -> None:
         if watcher not in self._members:
             return
-        self._members.discard(watcher)
+        del self._members[watcher]
         if watcher.single:
             table: dict = self._by_key
             slot: object = watcher.start
@@ -246,7 +248,7 @@ class WatcherGroup:
             table = self._by_range
             slot = (watcher.start, watcher.stop)
         group = table[slot]
-        group.discard(watcher)
+        group.pop(watcher, None)
         if not group:
             del table[slot]
 
@@ -260,7 +262,7 @@ class WatcherGroup:
         for event in events:
             key = event.kv.key
             bare: Event | None = None
-            groups: list[set[Watcher]] = []
+            groups: list[dict[Watcher, None]] = []
             exact = by_key.get(key)
             if exact:
                 groups.append(exact)
