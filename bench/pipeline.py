@@ -103,6 +103,17 @@ async def bench_ops() -> None:
     for i, p in enumerate(pods):
         await api.patch("pods", p["metadata"]["name"], {"metadata": {"labels": {"n": str(i)}}})
     report("merge-patch Pod (labels)", n, time.perf_counter() - t)
+    apply_patch = {
+        "metadata": {"annotations": {"kubectl.kubernetes.io/last-applied-configuration": "{}"}},
+        "spec": {
+            "$setElementOrder/containers": [{"name": "app"}],
+            "containers": [{"name": "app", "image": "registry.example.com/team/app:1.4.3"}],
+        },
+    }
+    t = time.perf_counter()
+    for p in pods:
+        await api.patch("pods", p["metadata"]["name"], apply_patch, patch_type="strategic")
+    report("strategic-merge-patch Pod (kubectl apply shape)", n, time.perf_counter() - t)
     current = [await api.get("pods", p["metadata"]["name"]) for p in pods[: n // 4]]
     t = time.perf_counter()
     for obj in current:
