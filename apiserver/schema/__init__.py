@@ -1,11 +1,19 @@
 """The built-in kinds' schemas and what decoding a request body against them means.
 
 :mod:`~apiserver.schema.definitions` loads the v1.32 OpenAPI definitions once and indexes them by
-kind; :mod:`~apiserver.schema.validation` decodes a body as kube-apiserver does (unknown and
-duplicate fields, Go type errors, pruning, ``fieldValidation``); :mod:`~apiserver.schema.golang`
-holds the Go library behaviours those errors come from.
+kind; :mod:`~apiserver.schema.decoding` replays Go's typed decoding over a schema (type errors,
+unknown and duplicate fields, the pruned object); :mod:`~apiserver.schema.validation` applies a
+request's ``fieldValidation`` and words the outcome per verb as kube-apiserver does;
+:mod:`~apiserver.schema.golang` holds the Go library behaviours some of those errors come from.
 """
 
+from apiserver.schema.decoding import (
+    Checked,
+    StrictError,
+    check_object,
+    find_duplicate_fields,
+    prune_unknown,
+)
 from apiserver.schema.definitions import (
     SERVED_GROUP_VERSIONS,
     GroupVersionKind,
@@ -17,16 +25,11 @@ from apiserver.schema.definitions import (
     type_node,
 )
 from apiserver.schema.validation import (
-    Checked,
     DecodeResult,
     FieldValidation,
-    StrictError,
-    check_object,
     check_patched,
     decode_check,
-    find_duplicate_fields,
     json_patch_strict_errors,
-    prune_unknown,
     required_fields,
     strict_decoding_error,
     validate_field_validation,

@@ -1,15 +1,15 @@
 """The built-in kinds' OpenAPI definitions (Kubernetes v1.32), loaded once and indexed by kind.
 
 What it owns: the one copy of the built-in schemas the server works from -- for decoding request
-bodies (:mod:`apiserver.schema.validation`), for strategic-merge and server-side-apply metadata
+bodies (:mod:`apiserver.schema.decoding`), for strategic-merge and server-side-apply metadata
 (through :class:`minikube_py.typeinfo.SchemaNode`) and, later, for ``/openapi/v3``.
 
 Where they come from: PyPI ``kubernetes-validate==1.32.0`` ships
 ``kubernetes-json-schema/v1.32.0-local/_definitions.json``, upstream's v2 swagger for v1.32
 converted to JSON Schema 2020-12 (638 ``$defs`` such as ``io.k8s.api.apps.v1.Deployment``, with
 descriptions and the ``x-kubernetes-*`` extensions). We read that JSON and nothing else from the
-package. The converter left artifacts that :func:`definitions` undoes so the result reads like
-upstream's ``api/openapi-spec/v3`` component schemas:
+package. The converter left artifacts that :func:`all_definitions` undoes, so that the result
+reads like upstream's ``api/openapi-spec/v3`` component schemas:
 
 - every nullable ``type`` is ``["x", "null"]``: the ``"null"`` is dropped;
 - ``apiVersion`` and ``kind`` of every kind with a group-version-kind carry an ``enum`` of the one
@@ -39,9 +39,10 @@ on first use, and :func:`load_seconds` reports what it took.
 from __future__ import annotations
 
 import functools
-import importlib.resources
+import importlib.util
 import time
 from collections.abc import Mapping
+from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Final, NamedTuple
 
@@ -127,21 +128,22 @@ _QUANTITY_DESCRIPTION: Final = (
 
 
 class GroupVersionKind(NamedTuple):
-    """``schema.GroupVersionKind``; the core group is ``""``."""
+    """``schema.GroupVersionKind``; the core group is ``""``. ``str()`` is Go's ``String()``,
+    which prints ``/v1, Kind=Pod`` for the core group."""
 
     group: str
     version: str
     kind: str
 
     def __str__(self) -> str:
-        api_version = f"{self.group}/{self.version}" if self.group else self.version
-        return f"{api_version}, Kind={self.kind}"
+        return f"{self.group}/{self.version}, Kind={self.kind}"
 
 
 class _Loaded(NamedTuple):
     definitions: Mapping[str, dict[str, Any]]
-    by_gvk: Mapping[GroupVersionKind, str]
-    all_gvks: Mapping[GroupVersionKind, str]
+    by_gvk: Mapping[GroupVersionKind, str]  # served kinds only
+    all_gvks: Mapping[GroupVersionKind, str]  # every group-version-kind a definition claims
+    known: frozenset[GroupVersionKind]
     seconds: float
 
 
@@ -153,19 +155,23 @@ def all_definitions() -> Mapping[str, dict[str, Any]]:
 def known_gvks() -> frozenset[GroupVersionKind]:
     """The kinds of the served group-versions that have a definition (lists and the shared
     ``meta/v1`` kinds such as ``DeleteOptions`` included)."""
-    return frozenset(_load().by_gvk)
+    return _load().known
 
 
 def is_served(group: str, version: str) -> bool:
     return (group, version) in SERVED_GROUP_VERSIONS
 
 
-def definition_name(gvk: GroupVersionKind | tuple[str, str, str]) -> str:
-    """The definition of a served kind, e.g. ``io.k8s.api.apps.v1.Deployment``.
+def definition_name(
+    gvk: GroupVersionKind | tuple[str, str, str], *, served_only: bool = True
+) -> str:
+    """The definition of a kind, e.g. ``io.k8s.api.apps.v1.Deployment``.
 
-    Raises ``KeyError`` for kinds a default v1.32 server does not serve.
+    Raises ``KeyError`` for kinds a default v1.32 server does not serve (with
+    ``served_only=False``: for kinds no definition claims, such as removed versions).
     """
-    return _load().by_gvk[GroupVersionKind(*gvk)]
+    index = _load().by_gvk if served_only else _load().all_gvks
+    return index[GroupVersionKind(*gvk)]
 
 
 def type_node(group: str, version: str, kind: str) -> SchemaNode:
@@ -211,8 +217,7 @@ def _definition_node(name: str) -> SchemaNode:
 @functools.cache
 def _load() -> _Loaded:
     started = time.perf_counter()
-    resource = importlib.resources.files(_PACKAGE).joinpath(_RESOURCE)
-    document = msgspec.json.decode(resource.read_bytes())
+    document = msgspec.json.decode(_resource_path().read_bytes())
     source: dict[str, dict[str, Any]] = document["$defs"]
     cleaned: dict[str, dict[str, Any]] = {}
     by_gvk: dict[GroupVersionKind, str] = {}
@@ -238,8 +243,22 @@ def _load() -> _Loaded:
         MappingProxyType(cleaned),
         MappingProxyType(by_gvk),
         MappingProxyType(all_gvks),
+        frozenset(by_gvk),
         time.perf_counter() - started,
     )
+
+
+def _resource_path() -> Path:
+    """The JSON file inside the installed package, found without importing the package (its
+    ``__init__`` pulls in a JSON-schema validator we do not use and costs ~60 ms)."""
+    spec = importlib.util.find_spec(_PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError(f"{_PACKAGE} is not installed (pyproject.toml depends on it)")
+    for location in spec.submodule_search_locations:
+        path = Path(location) / _RESOURCE
+        if path.is_file():
+            return path
+    raise FileNotFoundError(f"{_RESOURCE} not found in {_PACKAGE}")
 
 
 def _clean_definition(schema: dict[str, Any], *, has_gvk: bool) -> dict[str, Any]:

@@ -253,13 +253,12 @@ def quantity_parse_error(text: str) -> str | None:
     if scanned is None:
         return QUANTITY_FORMAT_ERROR
     value, num, denom, suffix = scanned
-    binary = suffix.endswith("i") and suffix in _KNOWN_SUFFIXES
-    if suffix not in _KNOWN_SUFFIXES:
-        if len(suffix) > 1 and suffix[0] in "eE" and _go_parse_int(suffix[1:]):
-            pass
-        else:
-            return QUANTITY_SUFFIX_ERROR
-    # The int64 fast path takes short decimal values; the rest go through inf.Dec.
+    exponent = len(suffix) > 1 and suffix[0] in "eE" and _go_parse_int(suffix[1:])
+    if suffix not in _KNOWN_SUFFIXES and not exponent:
+        return QUANTITY_SUFFIX_ERROR
+    binary = suffix.endswith("i")
+    # The int64 fast path takes short decimal values; the rest go through inf.Dec, which
+    # cannot parse a value without digits (approximated: Go's exact rule is precision-based).
     fast = (not binary and len(num) + len(denom) <= 18) or (binary and not denom)
     if not fast and not any(ch.isdigit() for ch in value):
         return QUANTITY_NUMERIC_ERROR
@@ -333,8 +332,8 @@ def base64_error(text: str) -> str | None:
 def base64_canonical(text: str) -> str:
     """What Go stores after decoding: the standard, padded encoding (newlines gone)."""
     data = text.encode()
-    if _FAST_BASE64.fullmatch(data):
-        return text
+    if not data.endswith(b"=") and _FAST_BASE64.fullmatch(data):
+        return text  # no padding: no unused bits that re-encoding could clear
     cleaned = data.replace(b"\n", b"").replace(b"\r", b"")
     return base64.b64encode(base64.b64decode(cleaned)).decode()
 
