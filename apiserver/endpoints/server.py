@@ -20,6 +20,11 @@ from apiserver.admission.namespace_lifecycle import NamespaceLifecycle
 from apiserver.admission.priority import Priority
 from apiserver.admission.service_account import ServiceAccountAdmission
 from apiserver.endpoints import request as rq
+from apiserver.endpoints.fieldmanagement import (
+    check_patch_options,
+    record_update,
+    server_side_apply,
+)
 from apiserver.endpoints.scale import scale_of
 from apiserver.endpoints.watch import WatchStream
 from apiserver.registry.catalog import Catalog, ResourceInfo
@@ -28,7 +33,8 @@ from apiserver.registry.kinds.core import NamespaceStrategy
 from apiserver.registry.services import ServiceAllocator
 from apiserver.registry.store import RegistryStore
 from apiserver.registry.watchcache import WatchCache
-from apiserver.schema import type_node
+from apiserver.schema import check_patched, decode_check, type_node
+from apiserver.schema.golang import go_sprint
 from apiserver.storage import MVCCStore
 from minikube_py import objects
 from minikube_py.clock import ClusterClock
@@ -391,13 +397,35 @@ class APIServer:
             raise BadRequest("metadata must be an object")
         return obj
 
+    def _typed_body(
+        self, request: rq.Request, store: RegistryStore, warnings: list[str], options: str
+    ) -> Object:
+        """The body decoded as Go would decode it into the kind's type: type errors refused,
+        unknown fields dropped, and reported per ``fieldValidation`` (Warn by default)."""
+        obj = self._decoded_body(request, store)
+        info = store.info
+        if not _has_schema(info):
+            return obj
+        result = decode_check(
+            obj,
+            info.group,
+            info.version,
+            info.kind,
+            raw=request.raw_body,
+            field_validation=request.query.get("fieldValidation"),
+            options_kind=options,
+        )
+        warnings.extend(result.warnings)
+        return obj if result.obj is obj else objects.deep_copy(result.obj)
+
     async def _create(
         self, request: rq.Request, store: RegistryStore, warnings: list[str]
     ) -> Object:
         if request.subresource:
             raise MethodNotSupported(GroupResource(store.info.group, store.info.resource), "create")
-        obj = self._decoded_body(request, store)
+        obj = self._typed_body(request, store, warnings, "CreateOptions")
         store.strategy.default(obj)
+        record_update(request, store.info, None, obj, self.clock.timestamp())
         await self._mutate(request, store, Operation.CREATE, obj, None)
         if store.info.group == "" and store.info.resource == "services":
             self._allocate_service(obj)
@@ -426,10 +454,10 @@ class APIServer:
     async def _update(
         self, request: rq.Request, store: RegistryStore, warnings: list[str]
     ) -> tuple[int, Object]:
-        obj = self._decoded_body(request, store)
-        body_name = objects.name_of(obj)
         if request.subresource == "scale":
-            return 200, await self._write_scale(request, store, obj)
+            return 200, await self._write_scale(request, store, self._decoded_body(request, store))
+        obj = self._typed_body(request, store, warnings, "UpdateOptions")
+        body_name = objects.name_of(obj)
         if body_name and body_name != request.name:
             raise BadRequest(
                 f"the name of the object ({body_name}) does not match the name on the URL "
@@ -442,6 +470,7 @@ class APIServer:
         async def compute(current: Object | None) -> Object:
             new = objects.deep_copy(obj)
             store.strategy.default(new)
+            record_update(request, store.info, current, new, self.clock.timestamp())
             operation = Operation.CREATE if current is None else Operation.UPDATE
             await self._mutate(request, store, operation, new, current)
             return new
@@ -461,6 +490,7 @@ class APIServer:
     ) -> tuple[int, Object]:
         content_type = request.content_type.split(";")[0].strip()
         info = store.info
+        strategic = False
         apply: Callable[[Any, Any], Any]
         if content_type == rq.JSON_PATCH:
             apply = apply_json_patch
@@ -484,10 +514,15 @@ class APIServer:
             def apply(current: Any, patch: Any) -> Any:
                 return apply_strategic_merge_patch(current, patch, schema)
 
+            strategic = True
+
+        elif content_type == rq.APPLY_PATCH:
+            return await self._apply(request, store)
         else:
-            # server-side apply arrives with its wiring (see the issue notes)
-            raise UnsupportedMediaType([rq.JSON_PATCH, rq.MERGE_PATCH, rq.STRATEGIC_MERGE_PATCH])
+            raise UnsupportedMediaType(list(rq.PATCH_TYPES))
+        check_patch_options(request, is_apply=False)
         patch = request.body
+        typed = _has_schema(info) and request.subresource != "scale"
 
         if request.subresource == "scale":
             current = store.get(request.namespace, request.name)
@@ -499,7 +534,20 @@ class APIServer:
             new = apply(current, patch)
             if not isinstance(new, dict):
                 raise BadRequest("the patched object is not a JSON object")
+            if typed:
+                checked = check_patched(
+                    new,
+                    info.group,
+                    info.version,
+                    info.kind,
+                    bad_value=go_sprint(patch) if strategic else objects.encode(new).decode(),
+                    field_validation=request.query.get("fieldValidation"),
+                    strategic=strategic,
+                )
+                new = objects.deep_copy(checked.obj) if checked.obj is not new else new
+                warnings.extend(checked.warnings)
             store.strategy.default(new)
+            record_update(request, store.info, current, new, self.clock.timestamp())
             await self._mutate(request, store, Operation.UPDATE, new, current)
             return new
 
@@ -510,6 +558,38 @@ class APIServer:
             subresource=request.subresource,
             dry_run=_dry_run(request),
             validate=self._admission_hook(request, store, Operation.UPDATE),
+        )
+        return (201 if created else 200), result
+
+    async def _apply(self, request: rq.Request, store: RegistryStore) -> tuple[int, Object]:
+        """Server-side apply: merge the configuration by the kind's schema, creating the
+        object when it does not exist (201)."""
+        check_patch_options(request, is_apply=True)
+        if request.subresource == "scale":
+            raise UnsupportedMediaType([rq.JSON_PATCH, rq.MERGE_PATCH, rq.STRATEGIC_MERGE_PATCH])
+        config = request.body
+        if isinstance(config, dict) and objects.name_of(config) not in ("", request.name):
+            raise BadRequest(
+                f"the name of the object ({objects.name_of(config)}) does not match the name "
+                f"on the URL ({request.name})"
+            )
+
+        async def compute(current: Object | None) -> Object:
+            new = server_side_apply(request, store.info, current, config, self.clock.timestamp())
+            objects.meta(new)["name"] = request.name
+            store.strategy.default(new)
+            operation = Operation.CREATE if current is None else Operation.UPDATE
+            await self._mutate(request, store, operation, new, current)
+            return new
+
+        result, created = await store.update(
+            request.namespace,
+            request.name,
+            compute,
+            subresource=request.subresource,
+            dry_run=_dry_run(request),
+            validate=self._admission_hook(request, store, Operation.UPDATE),
+            create_if_missing=not request.subresource,
         )
         return (201 if created else 200), result
 
@@ -683,6 +763,14 @@ class APIServer:
                 deleted.append(body)
         listed["items"] = deleted
         return listed
+
+
+def _has_schema(info: ResourceInfo) -> bool:
+    try:
+        type_node(info.group, info.version, info.kind)
+    except KeyError:
+        return False
+    return True
 
 
 def _int_param(query: dict[str, str], name: str, default: int) -> int:
