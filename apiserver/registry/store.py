@@ -295,7 +295,8 @@ class RegistryStore:
         self._check_namespace(metadata, namespace)
         if metadata.get("resourceVersion"):
             raise BadRequest("resourceVersion should not be set on objects to be created")
-        self.strategy.prepare_for_create(obj)
+        # System metadata first, as upstream's Store.Create ("init metadata as early as
+        # possible"): PrepareForCreate may read the name and uid (a Job's generated selector).
         if not metadata.get("name") and metadata.get("generateName"):
             base = str(metadata["generateName"])[:_MAX_GENERATE_NAME_BASE]
             metadata["name"] = base + self.clock.random_suffix()
@@ -307,6 +308,7 @@ class RegistryStore:
             metadata["generation"] = 1
         else:
             metadata.pop("generation", None)
+        self.strategy.prepare_for_create(obj)
         errors = validate_object_meta(
             metadata, self.info.namespaced, self.strategy.name_validator
         ) + self.strategy.validate(obj)

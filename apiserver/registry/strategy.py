@@ -45,7 +45,8 @@ class Strategy:
         """API defaulting (``SetDefaults_*``), applied to every object written."""
 
     def prepare_for_create(self, obj: Object) -> None:
-        """``PrepareForCreate``: clear what a client may not set on create."""
+        """``PrepareForCreate``: clear what a client may not set on create. The store has
+        already set the name, ``uid``, ``creationTimestamp`` and ``generation``."""
         if self.has_status:
             obj.pop("status", None)
             initial = self.initial_status(obj)

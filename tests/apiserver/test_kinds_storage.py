@@ -1,0 +1,233 @@
+"""storage.k8s.io/v1 StorageClass, core/v1 PersistentVolume and PersistentVolumeClaim."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from apiserver.client import InProcessClient
+from minikube_py.errors import Invalid
+
+
+def storage_class(name: str = "fast", **extra: Any) -> dict[str, Any]:
+    body = {
+        "apiVersion": "storage.k8s.io/v1",
+        "kind": "StorageClass",
+        "metadata": {"name": name},
+        "provisioner": "csi.example.com",
+    }
+    body.update(extra)
+    return body
+
+
+def pv(name: str = "pv1", **spec: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "capacity": {"storage": "1Gi"},
+        "accessModes": ["ReadWriteOnce"],
+        "hostPath": {"path": "/data"},
+    }
+    body.update(spec)
+    return {
+        "apiVersion": "v1",
+        "kind": "PersistentVolume",
+        "metadata": {"name": name},
+        "spec": body,
+    }
+
+
+def pvc(name: str = "data", storage: str = "1Gi", **spec: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "accessModes": ["ReadWriteOnce"],
+        "resources": {"requests": {"storage": storage}},
+    }
+    body.update(spec)
+    return {
+        "apiVersion": "v1",
+        "kind": "PersistentVolumeClaim",
+        "metadata": {"name": name},
+        "spec": body,
+    }
+
+
+async def invalid(api: InProcessClient, obj: dict[str, Any]) -> str:
+    with pytest.raises(Invalid) as info:
+        await api.create(obj)
+    return info.value.message
+
+
+# -- StorageClass ------------------------------------------------------------------------------
+
+
+async def test_storage_class_defaults(api: InProcessClient) -> None:
+    created = await api.create(storage_class())
+    assert created["reclaimPolicy"] == "Delete"
+    assert created["volumeBindingMode"] == "Immediate"
+    assert "generation" not in created["metadata"]
+
+
+async def test_provisioner_is_required_and_qualified(api: InProcessClient) -> None:
+    body = storage_class()
+    del body["provisioner"]
+    assert await invalid(api, body) == (
+        'StorageClass.storage.k8s.io "fast" is invalid: provisioner: Required value'
+    )
+    assert await invalid(api, storage_class(provisioner="Bad Provisioner")) == (
+        'StorageClass.storage.k8s.io "fast" is invalid: provisioner: Invalid value: '
+        "\"bad provisioner\": name part must consist of alphanumeric characters, '-', '_' or "
+        "'.', and must start and end with an alphanumeric character (e.g. 'MyName',  or "
+        "'my.name',  or '123-abc', regex used for validation is "
+        "'([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')"
+    )
+
+
+async def test_unsupported_policies(api: InProcessClient) -> None:
+    body = storage_class(reclaimPolicy="Recycle", volumeBindingMode="Later")
+    assert await invalid(api, body) == (
+        'StorageClass.storage.k8s.io "fast" is invalid: [reclaimPolicy: Unsupported value: '
+        '"Recycle": supported values: "Delete", "Retain", volumeBindingMode: Unsupported value: '
+        '"Later": supported values: "Immediate", "WaitForFirstConsumer"]'
+    )
+
+
+async def test_storage_class_fields_never_change(api: InProcessClient) -> None:
+    await api.create(storage_class(parameters={"type": "ssd"}))
+    patch = {
+        "provisioner": "other.example.com",
+        "parameters": {"type": "hdd"},
+        "reclaimPolicy": "Retain",
+        "volumeBindingMode": "WaitForFirstConsumer",
+    }
+    with pytest.raises(Invalid) as info:
+        await api.patch("sc", "fast", patch)
+    assert info.value.message == (
+        'StorageClass.storage.k8s.io "fast" is invalid: [parameters: Forbidden: updates to '
+        "parameters are forbidden., provisioner: Forbidden: updates to provisioner are "
+        "forbidden., reclaimPolicy: Forbidden: updates to reclaimPolicy are forbidden., "
+        'volumeBindingMode: Invalid value: "WaitForFirstConsumer": field is immutable]'
+    )
+    labelled = await api.patch("sc", "fast", {"allowVolumeExpansion": True})
+    assert labelled["allowVolumeExpansion"] is True
+
+
+# -- PersistentVolume --------------------------------------------------------------------------
+
+
+async def test_pv_defaults_and_initial_status(api: InProcessClient) -> None:
+    created = await api.create(pv())
+    spec = created["spec"]
+    assert spec["persistentVolumeReclaimPolicy"] == "Retain"
+    assert spec["volumeMode"] == "Filesystem"
+    assert spec["hostPath"] == {"path": "/data", "type": ""}
+    assert created["status"] == {
+        "phase": "Pending",
+        "lastPhaseTransitionTime": created["metadata"]["creationTimestamp"],
+    }
+
+
+async def test_pv_needs_a_source_modes_and_capacity(api: InProcessClient) -> None:
+    body = pv()
+    body["spec"] = {}
+    assert await invalid(api, body) == (
+        'PersistentVolume "pv1" is invalid: [spec.accessModes: Required value, spec.capacity: '
+        "Required value, spec.capacity: Unsupported value: core.ResourceList(nil): supported "
+        'values: "storage", spec: Required value: must specify a volume type]'
+    )
+
+
+async def test_pv_takes_one_source(api: InProcessClient) -> None:
+    body = pv(nfs={"server": "nfs.local", "path": "/export"})
+    assert await invalid(api, body) == (
+        'PersistentVolume "pv1" is invalid: spec.nfs: Forbidden: may not specify more than 1 '
+        "volume type"
+    )
+
+
+async def test_pv_capacity_must_be_positive(api: InProcessClient) -> None:
+    assert await invalid(api, pv(capacity={"storage": "0"})) == (
+        'PersistentVolume "pv1" is invalid: spec.capacity[storage]: Invalid value: "0": must be '
+        "greater than zero"
+    )
+
+
+async def test_pv_source_is_immutable(api: InProcessClient) -> None:
+    await api.create(pv())
+    with pytest.raises(Invalid) as info:
+        await api.patch("pv", "pv1", {"spec": {"hostPath": {"path": "/other"}}})
+    assert info.value.message.startswith(
+        'PersistentVolume "pv1" is invalid: spec.persistentvolumesource: Forbidden: '
+        "spec.persistentvolumesource is immutable after creation\n"
+    )
+    resized = await api.patch("pv", "pv1", {"spec": {"capacity": {"storage": "2Gi"}}})
+    assert resized["spec"]["capacity"] == {"storage": "2Gi"}
+
+
+# -- PersistentVolumeClaim ---------------------------------------------------------------------
+
+
+async def test_pvc_defaults_and_status(api: InProcessClient) -> None:
+    body = pvc(volumeAttributesClassName="gold")
+    body["status"] = {"phase": "Bound"}
+    created = await api.create(body)
+    assert created["spec"]["volumeMode"] == "Filesystem"
+    assert "volumeAttributesClassName" not in created["spec"]  # gate off in v1.32
+    assert created["status"] == {"phase": "Pending"}
+
+
+async def test_pvc_needs_modes_and_storage(api: InProcessClient) -> None:
+    body = pvc()
+    body["spec"] = {"accessModes": ["ReadWriteSometimes"]}
+    assert await invalid(api, body) == (
+        'PersistentVolumeClaim "data" is invalid: [spec.accessModes: Unsupported value: '
+        '"ReadWriteSometimes": supported values: "ReadOnlyMany", "ReadWriteMany", '
+        '"ReadWriteOnce", "ReadWriteOncePod", spec.resources[storage]: Required value]'
+    )
+    assert await invalid(api, pvc(accessModes=[])) == (
+        'PersistentVolumeClaim "data" is invalid: spec.accessModes: Required value: at least 1 '
+        "access mode is required"
+    )
+
+
+async def test_pvc_spec_is_immutable_while_unbound(api: InProcessClient) -> None:
+    await api.create(pvc())
+    with pytest.raises(Invalid) as info:
+        await api.patch("pvc", "data", {"spec": {"resources": {"requests": {"storage": "2Gi"}}}})
+    assert info.value.message.startswith(
+        'PersistentVolumeClaim "data" is invalid: spec: Forbidden: spec is immutable after '
+        "creation except resources.requests and volumeAttributesClassName for bound claims\n"
+    )
+    bound = await api.patch("pvc", "data", {"spec": {"volumeName": "pv1"}})
+    assert bound["spec"]["volumeName"] == "pv1"
+    with pytest.raises(Invalid, match="spec is immutable"):
+        await api.patch("pvc", "data", {"spec": {"volumeName": "pv2"}})
+
+
+async def test_a_bound_claim_may_grow(api: InProcessClient) -> None:
+    await api.create(pvc())
+    status = {"phase": "Bound", "capacity": {"storage": "1Gi"}}
+    await api.patch("pvc", "data", {"status": status}, subresource="status")
+    grown = await api.patch(
+        "pvc", "data", {"spec": {"resources": {"requests": {"storage": "2Gi"}}}}
+    )
+    assert grown["spec"]["resources"]["requests"]["storage"] == "2Gi"
+    with pytest.raises(Invalid) as info:
+        await api.patch("pvc", "data", {"spec": {"resources": {"requests": {"storage": "1Gi"}}}})
+    assert info.value.message == (
+        'PersistentVolumeClaim "data" is invalid: spec.resources.requests.storage: Forbidden: '
+        "field can not be less than status.capacity"
+    )
+
+
+async def test_pvc_volume_mode_is_immutable(api: InProcessClient) -> None:
+    await api.create(pvc())
+    with pytest.raises(Invalid) as info:
+        await api.patch("pvc", "data", {"spec": {"volumeMode": "Block"}})
+    assert info.value.message.endswith('volumeMode: Invalid value: "Block": field is immutable]')
+
+
+async def test_a_storage_class_may_be_set_once(api: InProcessClient) -> None:
+    await api.create(pvc())
+    classed = await api.patch("pvc", "data", {"spec": {"storageClassName": "fast"}})
+    assert classed["spec"]["storageClassName"] == "fast"
+    with pytest.raises(Invalid, match="spec is immutable"):
+        await api.patch("pvc", "data", {"spec": {"storageClassName": "slow"}})
