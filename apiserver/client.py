@@ -56,9 +56,13 @@ class InProcessClient:
         if not isinstance(obj, dict):
             raise BadRequest("an object must be a JSON object")
         group, version = objects.split_api_version(str(obj.get("apiVersion", "")))
-        info = self.server.catalog.for_kind(group, version, str(obj.get("kind", "")))
+        kind = str(obj.get("kind", ""))
+        info = self.server.catalog.for_kind(group, version, kind)
         if info is None:
-            raise NotFound(GroupResource(group, str(obj.get("kind", ""))), "")
+            # a client-side failure (client-go's NoKindMatchError), not a 404 from the server
+            raise BadRequest(
+                f'no matches for kind "{kind}" in version "{obj.get("apiVersion", "")}"'
+            )
         return info
 
     def _request(self, verb: str, info: ResourceInfo, **parts: Any) -> rq.Request:

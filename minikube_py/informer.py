@@ -266,6 +266,13 @@ class SharedInformer:
                     raise
                 items, token = [], ""  # the snapshot expired mid-way: list again
                 continue
+            # list items carry no kind/apiVersion; fill them in as client-go's decoding does,
+            # so cached objects look like watched ones (and can be written back as they are)
+            kind = page.get("kind", "")
+            item_kind = kind[: -len("List")] if kind.endswith("List") else kind
+            for item in page["items"]:
+                item.setdefault("apiVersion", page.get("apiVersion", ""))
+                item.setdefault("kind", item_kind)
             items.extend(page["items"])
             token = page["metadata"].get("continue", "")
             if not token:

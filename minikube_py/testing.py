@@ -164,7 +164,7 @@ class ClusterHarness:
         listed = await self.client.list("events", namespace=namespace, field_selector=selector)
         return sorted(
             listed["items"],
-            key=lambda e: (e.get("firstTimestamp") or "", e["metadata"]["resourceVersion"]),
+            key=lambda e: (e.get("firstTimestamp") or "", int(e["metadata"]["resourceVersion"])),
         )
 
     def unexpected_errors(self) -> list[str]:

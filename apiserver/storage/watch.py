@@ -126,17 +126,18 @@ class Watcher:
         await waiter.wait()
 
     async def wait_readable(self) -> None:
-        """Return once :meth:`receive_nowait` has something to hand out (at once when it has).
+        """Return once :meth:`receive_nowait` may have something to hand out: at once when it
+        has, else after the next commit (or progress request) that concerns this watcher.
 
-        Several tasks may wait at the same time; a commit wakes them all. This is how one
-        watcher can feed a cache that many readers drain.
+        Several tasks may wait at the same time; a commit wakes them all, and each returns even
+        if another drained the watcher first -- so a cache that many readers share through one
+        watcher wakes every reader (they re-check their own position and wait again).
         """
-        while True:
-            if self._pending or self._final is not None or self._finished:
-                return
-            if not self._synced or self._progress_requested:
-                return
-            await self._wait()
+        if self._pending or self._final is not None or self._finished:
+            return
+        if not self._synced or self._progress_requested:
+            return
+        await self._wait()
 
     def receive_nowait(self) -> WatchResponse:
         """The next response if one is ready, as trio's channels do it: raises

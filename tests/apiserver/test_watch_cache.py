@@ -82,3 +82,40 @@ async def test_bookmarks_from_the_cache(
         seen[1]["object"]["metadata"]["resourceVersion"]
         == seen[0]["object"]["metadata"]["resourceVersion"]
     )
+
+
+async def test_every_reader_of_a_shared_cache_is_woken(api: InProcessClient) -> None:
+    # two watches of one resource share the cache; whichever pumps first must not leave the
+    # other asleep (readers wait on the shared store watcher, and each re-checks its cursor)
+    everywhere = api.watch("configmaps")
+    in_default = api.watch("configmaps", namespace="default")
+    got: dict[str, list[str]] = {"everywhere": [], "default": []}
+    with trio.fail_after(5):  # a reader left asleep would hang here
+        await _read_both(api, everywhere, in_default, got)
+    assert got == {"everywhere": ["x"], "default": ["x"]}
+    everywhere.close()
+    in_default.close()
+
+
+async def _read_both(api: InProcessClient, everywhere: Any, in_default: Any, got: Any) -> None:
+    async with trio.open_nursery() as nursery:
+
+        async def read(name: str, stream: Any) -> None:
+            event = await stream.__anext__()
+            got[name].append(event["object"]["metadata"]["name"])
+
+        nursery.start_soon(read, "everywhere", everywhere)
+        nursery.start_soon(read, "default", in_default)
+        await trio.testing.wait_all_tasks_blocked()
+        await api.create(configmap("x"))
+
+
+async def test_config_map_keys_are_validated(api: InProcessClient) -> None:
+    from minikube_py.errors import Invalid
+
+    bad = configmap("bad")
+    bad["data"] = {"bad key!": "v"}
+    with pytest.raises(
+        Invalid, match=r"data\[bad key!\]: Invalid value: \"bad key!\": a valid config key"
+    ):
+        await api.create(bad)

@@ -2,8 +2,9 @@
 
 Kinds with rules of their own have a module per API group (``core`` and its ``core_*``
 neighbours, ``apps``, ``batch``, ``policy``, ``coordination``, ``scheduling``, ``storage``,
-``networking``, ``discovery``, ``rbac``, ``apiextensions``); every other served resource gets a :class:`~apiserver.registry.strategy.Strategy` configured from two facts:
-whether it has a status subresource, and when its generation moves.
+``networking``, ``discovery``, ``rbac``, ``apiextensions``); every other served resource gets a
+:class:`~apiserver.registry.strategy.Strategy` configured from two facts: whether it has a
+status subresource, and when its generation moves.
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ this file and grows kind by kind (see the issue notes for what is not there yet)
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from apiserver.registry.objectmeta import FIELD_IMMUTABLE, name_is_dns_label
@@ -80,12 +81,51 @@ class NamespaceStrategy(Strategy):
         return fields
 
 
+_CONFIG_KEY = re.compile(r"[-._a-zA-Z0-9]+")
+_CONFIG_KEY_ERROR = (
+    "a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. "
+    "'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is "
+    "'[-._a-zA-Z0-9]+')"
+)
+#: ``core.MaxSecretSize``, which ConfigMaps share.
+MAX_DATA_SIZE = 1024 * 1024
+
+
+def config_key_errors(key: str) -> list[str]:
+    """``validation.IsConfigMapKey``."""
+    errors = []
+    if len(key.encode()) > 253:
+        errors.append("must be no more than 253 characters")
+    if _CONFIG_KEY.fullmatch(key) is None:
+        errors.append(_CONFIG_KEY_ERROR)
+    if key in (".", ".."):
+        errors.append(f"must not be '{key}'")
+    elif key.startswith(".."):
+        errors.append("must not start with '..'")
+    return errors
+
+
 class ConfigMapStrategy(Strategy):
     def validate(self, obj: Object) -> list[FieldError]:
         errors: list[FieldError] = []
         data, binary = obj.get("data") or {}, obj.get("binaryData") or {}
+        size = 0
+        for name, values in (("data", data), ("binaryData", binary)):
+            for key in sorted(values):
+                errors += [
+                    field.invalid(field.key(name, key), key, msg) for msg in config_key_errors(key)
+                ]
+                size += len(key.encode()) + len(str(values[key]).encode())
         for key in sorted(set(data) & set(binary)):
             errors.append(field.invalid("data", key, "duplicate of key present in binaryData"))
+        if size > MAX_DATA_SIZE:
+            errors.append(
+                field.FieldError(
+                    "",
+                    field.FieldErrorType.TOO_LONG,
+                    f"Too long: must have at most {MAX_DATA_SIZE} bytes",
+                )
+            )
         return errors
 
     def validate_update(self, new: Object, old: Object) -> list[FieldError]:
@@ -112,6 +152,10 @@ class SecretStrategy(ConfigMapStrategy):
     def validate(self, obj: Object) -> list[FieldError]:
         errors: list[FieldError] = []
         data = obj.get("data") or {}
+        for key in sorted(data):
+            errors += [
+                field.invalid(field.key("data", key), key, msg) for msg in config_key_errors(key)
+            ]
         total = sum(len(str(v)) * 3 // 4 for v in data.values())
         if total > 1024 * 1024:
             errors.append(field.too_long("data", 1024 * 1024))
