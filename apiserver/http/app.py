@@ -1,0 +1,327 @@
+"""The aiohttp application: URLs and HTTP semantics onto pipeline requests and back.
+
+Everything here runs in the HTTP thread. A request is parsed into an
+:class:`~apiserver.endpoints.request.Request` (``RequestInfoFactory``'s URL rules, the verb from
+the method and ``watch``), its body decoded (JSON, or YAML for ``application/yaml`` and apply
+patches), and handed to the core through the bridge. Responses are JSON; a ``Status`` for every
+failure, with ``Warning`` headers for warnings. ``Accept: ...;as=Table`` gets server-side
+Tables (also inside watches: the first event carries the column definitions).
+
+Not yet: Kubernetes protobuf request bodies (``kubectl create <generator>`` sends them; they are
+answered 415 for now) and custom-resource endpoints.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+import msgspec
+import yaml
+from aiohttp import web
+
+from apiserver.endpoints import request as rq
+from apiserver.endpoints.server import APIServer
+from apiserver.http import discovery
+from apiserver.http.bridge import Bridge
+from apiserver.http.openapi import OpenAPI
+from apiserver.printers import table_for
+from minikube_py.errors import (
+    BadRequest,
+    GroupResource,
+    InternalError,
+    MethodNotSupported,
+    RequestEntityTooLarge,
+    StatusError,
+    UnsupportedMediaType,
+)
+
+log = logging.getLogger(__name__)
+
+GIT_VERSION = "v1.32.0"
+MAX_BODY = 3 * 1024 * 1024
+_encoder = msgspec.json.Encoder()
+_decoder = msgspec.json.Decoder()
+_JSON = "application/json"
+_NAMESPACE_SUBRESOURCES = {"status", "finalize"}
+_METHOD_VERBS = {"POST": "create", "PUT": "update", "PATCH": "patch"}
+_BODY_TYPES = (_JSON, "application/yaml", "*/*", "")
+
+
+def _json(
+    body: Any, status: int = 200, *, warnings: Sequence[str] = (), content_type: str = _JSON
+) -> web.Response:
+    headers = {"Content-Type": content_type}
+    if warnings:
+        headers["Warning"] = ", ".join(f'299 - "{w}"' for w in warnings)
+    return web.Response(body=_encoder.encode(body), status=status, headers=headers)
+
+
+def _status(error: StatusError) -> web.Response:
+    return _json(error.status(), error.code)
+
+
+def _wants_table(request: web.Request) -> bool:
+    first = request.headers.get("Accept", "").split(",")[0]
+    return "as=Table" in first
+
+
+class Application:
+    def __init__(self, server: APIServer, bridge: Bridge, address: str) -> None:
+        self.server = server
+        self.bridge = bridge
+        self.address = address
+        self.openapi = OpenAPI(server.catalog, GIT_VERSION)
+
+    def build(self) -> web.Application:
+        app = web.Application(client_max_size=MAX_BODY, middlewares=[self._errors])
+        app.router.add_route("*", "/{tail:.*}", self._route)
+        return app
+
+    @web.middleware
+    async def _errors(self, request: web.Request, handler: Any) -> web.StreamResponse:
+        try:
+            return await handler(request)
+        except StatusError as error:
+            return _status(error)
+        except web.HTTPRequestEntityTooLarge:
+            return _status(RequestEntityTooLarge(f"limit is {MAX_BODY}"))
+        except web.HTTPException:
+            raise
+        except Exception as error:  # never a traceback in a response
+            log.exception("unexpected error serving %s %s", request.method, request.path)
+            return _status(InternalError(f"{type(error).__name__}: {error}"))
+
+    # -- routing -------------------------------------------------------------------------------
+
+    async def _route(self, request: web.Request) -> web.StreamResponse:
+        path = request.path.rstrip("/") or "/"
+        parts = [p for p in path.split("/") if p]
+        if path in ("/healthz", "/readyz", "/livez"):
+            return web.Response(text="ok")
+        if path == "/version":
+            return _json(
+                {
+                    "major": "1",
+                    "minor": "32",
+                    "gitVersion": GIT_VERSION,
+                    "gitCommit": "minikube-py",
+                    "gitTreeState": "clean",
+                    "buildDate": "2026-01-01T00:00:00Z",
+                    "goVersion": "go1.23",
+                    "compiler": "gc",
+                    "platform": "linux/amd64",
+                }
+            )
+        if parts[:1] == ["openapi"]:
+            return self._openapi(parts)
+        if parts[:1] == ["api"]:
+            if len(parts) == 1:
+                return self._discovery_root(request, core=True)
+            if len(parts) == 2 and parts[1] == "v1":
+                return _json(discovery.api_resource_list(self.server.catalog, "", "v1"))
+            if parts[1] == "v1":
+                return await self._resource(request, "", "v1", parts[2:])
+        if parts[:1] == ["apis"]:
+            if len(parts) == 1:
+                return self._discovery_root(request, core=False)
+            if len(parts) == 2:
+                group = discovery.api_group(self.server.catalog, parts[1])
+                if group is not None:
+                    return _json(group)
+            elif len(parts) == 3:
+                listing = discovery.api_resource_list(self.server.catalog, parts[1], parts[2])
+                if listing is not None:
+                    return _json(listing)
+            else:
+                return await self._resource(request, parts[1], parts[2], parts[3:])
+        raise _not_found()
+
+    def _discovery_root(self, request: web.Request, *, core: bool) -> web.Response:
+        catalog = self.server.catalog
+        if discovery.wants_aggregated(request.headers.get("Accept", "")):
+            return _json(
+                discovery.aggregated(catalog, core=core),
+                content_type=discovery.AGGREGATED_CONTENT_TYPE,
+            )
+        if core:
+            return _json(discovery.api_versions(self.address))
+        return _json(discovery.api_group_list(catalog))
+
+    def _openapi(self, parts: list[str]) -> web.Response:
+        if parts == ["openapi", "v3"]:
+            return _json(self.openapi.index())
+        if len(parts) >= 3 and parts[1] == "v3":
+            document = self.openapi.document("/".join(parts[2:]))
+            if document is not None:
+                return web.Response(body=document, content_type=_JSON)
+        raise _not_found()
+
+    # -- resources -----------------------------------------------------------------------------
+
+    async def _resource(
+        self, request: web.Request, group: str, version: str, parts: list[str]
+    ) -> web.StreamResponse:
+        namespace = ""
+        if parts and parts[0] == "namespaces" and len(parts) > 1:
+            namespace = parts[1]
+            if len(parts) > 2 and parts[2] not in _NAMESPACE_SUBRESOURCES:
+                parts = parts[2:]
+        if not parts or len(parts) > 3:
+            raise _not_found()
+        resource = parts[0]
+        name = parts[1] if len(parts) > 1 else ""
+        subresource = parts[2] if len(parts) > 2 else ""
+        if resource == "namespaces" and name:
+            namespace = ""
+        query = {k: v for k, v in request.query.items()}
+        method = request.method
+        watch = query.get("watch") in ("true", "1")
+        if method == "GET":
+            verb = "watch" if watch else ("get" if name else "list")
+        elif method == "DELETE":
+            verb = "delete" if name else "deletecollection"
+        elif method in _METHOD_VERBS:
+            verb = _METHOD_VERBS[method]
+        else:
+            raise MethodNotSupported(GroupResource(group, resource), method.lower())
+        if verb in ("update", "patch") and not name:
+            raise MethodNotSupported(GroupResource(group, resource), verb)
+        body, raw, content_type = await self._body(request, verb)
+        core_request = rq.Request(
+            verb=verb,
+            group=group,
+            version=version,
+            resource=resource,
+            namespace=namespace,
+            name=name,
+            subresource=subresource,
+            body=body,
+            raw_body=raw,
+            content_type=content_type,
+            query=query,
+            user_agent=request.headers.get("User-Agent", ""),
+        )
+        if verb == "watch":
+            return await self._watch(request, core_request)
+        table = _wants_table(request) and verb in ("get", "list")
+        server = self.server
+
+        async def call() -> rq.Response:
+            response = await server.handle(core_request)
+            if table and response.code < 300:
+                response.body = _as_table(server, core_request, response.body)
+            return response
+
+        response = await self.bridge.call(call)
+        return _json(response.body, response.code, warnings=response.warnings)
+
+    async def _body(self, request: web.Request, verb: str) -> tuple[Any, bytes | None, str]:
+        if verb not in ("create", "update", "patch", "delete", "deletecollection"):
+            return None, None, _JSON
+        raw = await request.read()
+        content_type = request.headers.get("Content-Type", _JSON).split(";")[0].strip()
+        if verb == "patch":
+            if content_type not in rq.PATCH_TYPES:
+                raise UnsupportedMediaType(list(rq.PATCH_TYPES))
+        elif content_type not in _BODY_TYPES:
+            raise UnsupportedMediaType([_JSON, "application/yaml"])
+        if not raw:
+            return None, None, content_type or _JSON
+        try:
+            body = _decoder.decode(raw)
+        except msgspec.DecodeError as error:
+            if content_type not in ("application/yaml", rq.APPLY_PATCH):
+                raise BadRequest(f"error decoding request body: {error}") from None
+            try:
+                body = yaml.safe_load(raw)
+            except yaml.YAMLError as yaml_error:
+                raise BadRequest(f"error decoding YAML: {yaml_error}") from None
+            raw = json.dumps(body).encode()
+        return body, raw, content_type or _JSON
+
+    async def _watch(self, request: web.Request, core_request: rq.Request) -> web.StreamResponse:
+        server = self.server
+        table = _wants_table(request)
+        first = [True]
+
+        def open_stream() -> Any:
+            stream = server.watch(core_request)
+            return _encoded_events(server, core_request, stream, table, first)
+
+        stream = self.bridge.stream(open_stream)
+        item = await stream.queue.get()
+        if isinstance(item, StatusError):
+            return _status(item)
+        response = web.StreamResponse(status=200, headers={"Content-Type": _JSON})
+        response.enable_chunked_encoding()
+        await response.prepare(request)
+        try:
+            while item is not None:
+                if isinstance(item, BaseException):
+                    break
+                await response.write(item)
+                item = await stream.queue.get()
+        finally:
+            stream.close()
+        await response.write_eof()
+        return response
+
+
+async def _encoded_events(
+    server: APIServer, request: rq.Request, stream: Any, table: bool, first: list[bool]
+) -> Any:
+    """Watch events as the newline-terminated JSON lines sent on the wire (in the trio thread)."""
+    async with stream:
+        async for event in stream:
+            if table and event["type"] in ("ADDED", "MODIFIED", "DELETED"):
+                event = {
+                    "type": event["type"],
+                    "object": _as_table(server, request, event["object"], no_headers=not first[0]),
+                }
+                first[0] = False
+            yield _encoder.encode(event) + b"\n"
+
+
+def _as_table(
+    server: APIServer, request: rq.Request, body: Any, *, no_headers: bool = False
+) -> Any:
+    info = server.catalog.get(request.group, request.version, request.resource)
+    if info is None or request.subresource or not isinstance(body, dict):
+        return body
+    include = request.query.get("includeObject", "Metadata")
+    now = server.clock.now()
+    if body.get("kind") == info.list_kind:
+        items = body.get("items") or []
+        for item in items:
+            item.setdefault("kind", info.kind)
+            item.setdefault("apiVersion", info.api_version)
+        return table_for(
+            info.group,
+            info.kind,
+            items,
+            now=now,
+            include_object=include,
+            list_metadata=body.get("metadata"),
+        )
+    return table_for(
+        info.group,
+        info.kind,
+        [body],
+        now=now,
+        include_object=include,
+        no_headers=no_headers,
+        list_metadata={"resourceVersion": (body.get("metadata") or {}).get("resourceVersion", "")},
+    )
+
+
+def _not_found() -> StatusError:
+    """Upstream's answer for a path nothing serves."""
+    return StatusError(
+        "the server could not find the requested resource",
+        code=404,
+        reason="NotFound",
+        details={},
+    )

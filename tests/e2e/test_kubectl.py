@@ -1,0 +1,135 @@
+"""The real kubectl (v1.32) against the emulator over HTTP."""
+
+from __future__ import annotations
+
+from conftest import Kubectl
+
+DEPLOYMENT = """
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  replicas: 2
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+      - name: c
+        image: nginx:1.27
+"""
+
+
+async def test_discovery(kubectl: Kubectl) -> None:
+    resources = (await kubectl("api-resources")).stdout
+    assert "deployments" in resources and "deploy" in resources
+    assert "apps/v1" in (await kubectl("api-versions")).stdout
+    assert "Server Version: v1.32.0" in (await kubectl("version")).stdout
+
+
+async def test_get_prints_server_side_tables(kubectl: Kubectl) -> None:
+    namespaces = (await kubectl("get", "namespaces")).stdout.splitlines()
+    assert namespaces[0].split() == ["NAME", "STATUS", "AGE"]
+    assert any(line.startswith("kube-system") and "Active" in line for line in namespaces)
+    services = (await kubectl("get", "svc", "-A", "-o", "wide")).stdout
+    assert "kubernetes" in services and "10.96.0.1" in services and "443/TCP" in services
+
+
+async def test_apply_reapply_scale_and_delete(kubectl: Kubectl) -> None:
+    assert (
+        "deployment.apps/web created"
+        in (await kubectl("apply", "-f", "-", input=DEPLOYMENT)).stdout
+    )
+    assert "unchanged" in (await kubectl("apply", "-f", "-", input=DEPLOYMENT)).stdout
+    changed = DEPLOYMENT.replace("nginx:1.27", "nginx:1.28")
+    assert "configured" in (await kubectl("apply", "-f", "-", input=changed)).stdout
+    deployment = await kubectl.json("get", "deploy", "web")
+    assert deployment["spec"]["template"]["spec"]["containers"][0]["image"] == "nginx:1.28"
+    assert deployment["metadata"]["generation"] == 2
+    await kubectl("scale", "deploy", "web", "--replicas=4")
+    replicas = (await kubectl("get", "deploy", "web", "-o", "jsonpath={.spec.replicas}")).stdout
+    assert replicas == "4"
+    assert 'deployment.apps "web" deleted' in (await kubectl("delete", "deploy", "web")).stdout
+    missing = await kubectl("get", "deploy", "web", check=False)
+    assert missing.returncode == 1
+    assert 'Error from server (NotFound): deployments.apps "web" not found' in missing.stderr
+
+
+async def test_server_side_apply_reports_conflicts_like_a_cluster(kubectl: Kubectl) -> None:
+    await kubectl("apply", "-f", "-", input=DEPLOYMENT)
+    # taking over from client-side apply is allowed where last-applied agrees with the live
+    # object; kubectl patch then becomes the owner of replicas
+    await kubectl("patch", "deploy", "web", "-p", '{"spec":{"replicas":7}}')
+    changed = DEPLOYMENT.replace("replicas: 2", "replicas: 3")
+    refused = await kubectl("apply", "--server-side", "-f", "-", input=changed, check=False)
+    assert refused.returncode != 0
+    assert 'conflict with "kubectl-patch" using apps/v1: .spec.replicas' in refused.stderr
+    await kubectl("apply", "--server-side", "--force-conflicts", "-f", "-", input=changed)
+    assert (await kubectl.json("get", "deploy", "web"))["spec"]["replicas"] == 3
+
+
+async def test_label_annotate_and_patch(kubectl: Kubectl) -> None:
+    await kubectl("apply", "-f", "-", input=DEPLOYMENT)
+    await kubectl("label", "deploy", "web", "tier=front")
+    await kubectl("annotate", "deploy", "web", "owner=me")
+    await kubectl("patch", "deploy", "web", "-p", '{"spec":{"paused":true}}')
+    await kubectl("patch", "deploy", "web", "--type=merge", "-p", '{"spec":{"minReadySeconds":5}}')
+    await kubectl(
+        "patch",
+        "deploy",
+        "web",
+        "--type=json",
+        "-p",
+        '[{"op":"replace","path":"/spec/paused","value":false}]',
+    )
+    deployment = await kubectl.json("get", "deploy", "web")
+    assert deployment["metadata"]["labels"] == {"tier": "front"}
+    assert deployment["metadata"]["annotations"]["owner"] == "me"
+    assert deployment["spec"]["paused"] is False and deployment["spec"]["minReadySeconds"] == 5
+    shown = (await kubectl("get", "deploy", "-l", "tier=front", "--show-labels")).stdout
+    assert "web" in shown and "tier=front" in shown
+
+
+async def test_explain_reads_the_real_documentation(kubectl: Kubectl) -> None:
+    explained = (await kubectl("explain", "deployment.spec.strategy")).stdout
+    assert "KIND:       Deployment" in explained
+    assert "DeploymentStrategy" in explained
+    assert "rollingUpdate" in explained
+
+
+async def test_invalid_manifests_and_missing_objects(kubectl: Kubectl) -> None:
+    bad = DEPLOYMENT.replace(
+        "app: web}\n  template:\n    metadata:\n      labels: {app: web}",
+        "app: web}\n  template:\n    metadata:\n      labels: {app: other}",
+    )
+    refused = await kubectl("apply", "-f", "-", input=bad, check=False)
+    assert refused.returncode == 1
+    assert "`selector` does not match template `labels`" in refused.stderr
+    unknown = await kubectl(
+        "apply",
+        "-f",
+        "-",
+        input=DEPLOYMENT.replace("replicas: 2", "replicas: 2\n  bogus: 1"),
+        check=False,
+    )
+    assert unknown.returncode == 1
+    assert 'unknown field "spec.bogus"' in unknown.stderr
+    missing = await kubectl("delete", "configmap", "nope", check=False)
+    assert 'configmaps "nope" not found' in missing.stderr
+
+
+async def test_dry_run_server_persists_nothing(kubectl: Kubectl) -> None:
+    out = (await kubectl("apply", "--dry-run=server", "-f", "-", input=DEPLOYMENT)).stdout
+    assert "deployment.apps/web created (server dry run)" in out
+    assert (await kubectl("get", "deploy", "web", check=False)).returncode == 1
+
+
+async def test_run_and_get_pods(kubectl: Kubectl) -> None:
+    await kubectl("run", "web", "--image=nginx")
+    table = (await kubectl("get", "pods")).stdout.splitlines()
+    assert table[0].split() == ["NAME", "READY", "STATUS", "RESTARTS", "AGE"]
+    assert table[1].split()[:3] == ["web", "0/1", "Pending"]
+    assert "pod/web" in (await kubectl("get", "all")).stdout
