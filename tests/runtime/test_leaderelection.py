@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 import pytest
@@ -22,8 +23,8 @@ class Partitionable:
 
     def __getattr__(self, name: str) -> Any:
         attribute = getattr(self._client, name)
-        if not callable(attribute):
-            return attribute
+        if not inspect.iscoroutinefunction(attribute):
+            return attribute  # watches already open keep flowing; new calls fail below
 
         async def call(*args: Any, **kwargs: Any) -> Any:
             if self.cut:
@@ -108,3 +109,37 @@ async def test_a_clean_shutdown_releases_the_lease(cluster: ClusterHarness) -> N
 def test_timings_must_be_ordered() -> None:
     with pytest.raises(ValueError, match="retry_period < renew_deadline < lease_duration"):
         LeaderElectionConfig(name="x", identity="y", renew_deadline=20)
+
+
+async def test_only_the_leading_manager_runs_its_controllers(cluster: ClusterHarness) -> None:
+    from controllers.runtime import Controller, Manager, Request
+
+    runs: dict[str, int] = {"a": 0, "b": 0}
+
+    def manager(identity: str, client: Any) -> Manager:
+        made = Manager(client, cluster.cluster.clock, leader_election=config(identity))
+
+        async def reconcile(request: Request) -> None:
+            runs[identity] += 1
+
+        controller = Controller(f"ctl-{identity}", reconcile)
+        controller.watch(made.informer("configmaps", namespace="default"))
+        made.add(controller)
+        return made
+
+    a_client = Partitionable(cluster.client)
+    a, b = manager("a", a_client), manager("b", cluster.client)
+    async with trio.open_nursery() as nursery:
+        await nursery.start(a.run)
+        await trio.testing.wait_all_tasks_blocked()
+        await nursery.start(b.run)
+        await cluster.client.create(
+            {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "one"}}
+        )
+        await trio.sleep(5)
+        assert runs == {"a": 1, "b": 0}
+        a_client.cut = True  # a goes quiet; b takes over and its controller starts
+        await trio.sleep(30)
+        assert a.elector is not None and not a.elector.is_leader
+        assert runs["b"] == 1  # b's informer replays the existing object to its controller
+        nursery.cancel_scope.cancel()
