@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from conftest import Kubectl
+import subprocess
+
+from conftest import KUBECTL, Kubectl
+
+CONFIGMAP = """
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: watched
+data: {k: v}
+"""
 
 DEPLOYMENT = """
 apiVersion: apps/v1
@@ -133,3 +143,49 @@ async def test_run_and_get_pods(kubectl: Kubectl) -> None:
     assert table[0].split() == ["NAME", "READY", "STATUS", "RESTARTS", "AGE"]
     assert table[1].split()[:3] == ["web", "0/1", "Pending"]
     assert "pod/web" in (await kubectl("get", "all")).stdout
+
+
+async def test_get_watch_streams_table_rows(kubectl: Kubectl) -> None:
+    import trio
+
+    command = [
+        KUBECTL,
+        f"--kubeconfig={kubectl.kubeconfig}",
+        f"--cache-dir={kubectl.cache}",
+        "get",
+        "configmaps",
+        "--watch",
+    ]
+    seen = b""
+    process = await trio.lowlevel.open_process(command, stdout=subprocess.PIPE)
+    try:
+        assert process.stdout is not None
+        with trio.fail_after(30):
+            await kubectl("create", "-f", "-", input=CONFIGMAP)
+            while b"watched" not in seen:
+                seen += await process.stdout.receive_some()
+    finally:
+        process.kill()
+        await process.wait()
+    lines = seen.decode().splitlines()
+    assert lines[0].split() == ["NAME", "DATA", "AGE"]
+    assert any(line.startswith("watched") for line in lines)
+
+
+async def test_delete_waits_for_finalizers(kubectl: Kubectl) -> None:
+    held = CONFIGMAP.replace("name: watched", "name: held\n  finalizers: [example.com/hold]")
+    await kubectl("create", "-f", "-", input=held)
+    pending = await kubectl("delete", "configmap", "held", "--wait=false")
+    assert 'configmap "held" deleted' in pending.stdout
+    obj = await kubectl.json("get", "configmap", "held")
+    assert obj["metadata"]["deletionTimestamp"]
+    await kubectl(
+        "patch", "configmap", "held", "--type=merge", "-p", '{"metadata":{"finalizers":null}}'
+    )
+    assert (await kubectl("get", "configmap", "held", check=False)).returncode == 1
+
+
+async def test_cascade_modes_set_gc_finalizers(kubectl: Kubectl) -> None:
+    await kubectl("apply", "-f", "-", input=DEPLOYMENT)
+    await kubectl("delete", "deploy", "web", "--cascade=orphan", "--wait=false")
+    assert (await kubectl.json("get", "deploy", "web"))["metadata"]["finalizers"] == ["orphan"]
