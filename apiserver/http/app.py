@@ -55,8 +55,13 @@ def _json(
 ) -> web.Response:
     headers = {"Content-Type": content_type}
     if warnings:
-        headers["Warning"] = ", ".join(f'299 - "{w}"' for w in warnings)
+        headers["Warning"] = ", ".join(f'299 - "{_quote(w)}"' for w in warnings)
     return web.Response(body=_encoder.encode(body), status=status, headers=headers)
+
+
+def _quote(text: str) -> str:
+    """The inside of an RFC 7230 quoted-string."""
+    return text.replace("\\", "\\\\").replace('"', '\\"')
 
 
 def _status(error: StatusError) -> web.Response:
@@ -187,7 +192,9 @@ class Application:
             verb = _METHOD_VERBS[method]
         else:
             raise MethodNotSupported(GroupResource(group, resource), method.lower())
-        if verb in ("update", "patch") and not name:
+        if (verb in ("update", "patch") and not name) or (
+            verb == "create" and name and not subresource
+        ):
             raise MethodNotSupported(GroupResource(group, resource), verb)
         body, raw, content_type = await self._body(request, verb)
         core_request = rq.Request(
