@@ -335,7 +335,7 @@ class APIServer:
                     operation=operation,
                     info=store.info,
                     namespace=request.namespace,
-                    name=objects.name_of(obj) or request.name,
+                    name=_admission_name(obj, request),
                     subresource=request.subresource,
                     obj=obj,
                     old=old,
@@ -359,7 +359,7 @@ class APIServer:
                 operation=operation,
                 info=store.info,
                 namespace=request.namespace,
-                name=objects.name_of(obj) or request.name,
+                name=_admission_name(obj, request),
                 subresource=request.subresource,
                 obj=obj,
                 old=old,
@@ -763,6 +763,15 @@ class APIServer:
                 deleted.append(body)
         listed["items"] = deleted
         return listed
+
+
+def _admission_name(obj: Object, request: rq.Request) -> str:
+    """The name admission reports: the object's, else its generateName (as upstream's
+    ``admission.NewForbidden`` falls back to), else the URL's."""
+    metadata = obj.get("metadata") if isinstance(obj, dict) else None
+    if isinstance(metadata, dict):
+        return metadata.get("name") or metadata.get("generateName") or request.name
+    return request.name
 
 
 def _has_schema(info: ResourceInfo) -> bool:

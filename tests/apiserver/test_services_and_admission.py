@@ -154,3 +154,12 @@ async def test_priority_comes_from_the_priority_class(api: InProcessClient) -> N
     defaulted = await api.create(pod("d"))
     assert defaulted["spec"]["priorityClassName"] == "batch"
     assert defaulted["spec"]["priority"] == 100
+
+
+async def test_refusals_name_a_generated_pod_by_its_prefix(api: InProcessClient) -> None:
+    obj = pod("")
+    obj["metadata"] = {"generateName": "web-"}
+    obj["spec"]["serviceAccountName"] = "robot"
+    with pytest.raises(Forbidden) as info:
+        await api.create(obj)
+    assert info.value.message.startswith('pods "web-" is forbidden: error looking up')
