@@ -636,32 +636,18 @@ class APIServer:
             assert current is not None
             new = objects.deep_copy(obj)
             strategy.prepare_for_finalize(new, current)
-            new["metadata"] = {
-                **current["metadata"],
-                **{
-                    "resourceVersion": obj["metadata"].get("resourceVersion")
-                    or current["metadata"]["resourceVersion"]
-                },
-            }
+            wanted_rv = obj["metadata"].get("resourceVersion")
+            new["metadata"] = current["metadata"]
+            if wanted_rv:
+                new["metadata"]["resourceVersion"] = wanted_rv
             return new
 
+        # the finalize strategy is the whole preparation; a terminating namespace left without
+        # finalizers of either kind is deleted by the store (should_delete_during_update)
         result, _ = await store.update(
-            "", request.name, compute, subresource="finalize", dry_run=_dry_run(request)
+            "", request.name, compute, dry_run=_dry_run(request), prepare=False
         )
-        return await self._delete_namespace_if_done(result, request)
-
-    async def _delete_namespace_if_done(self, ns: Object, request: rq.Request) -> Object:
-        """A terminating namespace with no finalizers left of either kind is removed."""
-        metadata = ns.get("metadata") or {}
-        if (
-            metadata.get("deletionTimestamp")
-            and not (ns.get("spec") or {}).get("finalizers")
-            and not metadata.get("finalizers")
-            and not _dry_run(request)
-        ):
-            outcome = await self.namespaces.delete("", metadata["name"])
-            return outcome.obj
-        return ns
+        return result
 
     async def _delete(self, request: rq.Request, store: RegistryStore) -> tuple[int, Object]:
         options = _delete_options(request)

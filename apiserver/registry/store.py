@@ -391,12 +391,7 @@ class RegistryStore:
                 self._before_update(new, existing, namespace, subresource)
             if validate is not None:
                 await validate(new, existing)
-            old_meta = existing["metadata"]
-            if (
-                not new_meta.get("finalizers")
-                and old_meta.get("deletionTimestamp")
-                and old_meta.get("deletionGracePeriodSeconds", 0) == 0
-            ):
+            if self.strategy.should_delete_during_update(new, existing):
                 # the last finalizer is gone from an object being deleted: delete it now
                 if dry_run:
                     return new, False

@@ -102,6 +102,16 @@ class Strategy:
     def validate_status_update(self, new: Object, old: Object) -> list[FieldError]:
         return []
 
+    def should_delete_during_update(self, new: Object, old: Object) -> bool:
+        """``ShouldDeleteDuringUpdate``: an update that leaves an object being deleted (with no
+        grace period pending) without finalizers completes its deletion."""
+        old_meta = old.get("metadata") or {}
+        return (
+            not (new.get("metadata") or {}).get("finalizers")
+            and bool(old_meta.get("deletionTimestamp"))
+            and old_meta.get("deletionGracePeriodSeconds", 0) == 0
+        )
+
     # -- delete --------------------------------------------------------------------------------
 
     def grace_period(self, obj: Object, requested: int | None) -> int | None:

@@ -60,6 +60,13 @@ class NamespaceStrategy(Strategy):
     def prepare_for_status_update(self, new: Object, old: Object) -> None:
         super().prepare_for_status_update(new, old)
 
+    def should_delete_during_update(self, new: Object, old: Object) -> bool:
+        """A namespace also waits for its ``spec.finalizers`` (``kubernetes``: the namespace
+        controller's) before an update may complete its deletion."""
+        return super().should_delete_during_update(new, old) and not (
+            new.get("spec") or {}
+        ).get("finalizers")
+
     def prepare_for_finalize(self, new: Object, old: Object) -> None:
         """``namespaceFinalizeStrategy``: only ``spec.finalizers`` may change."""
         finalizers = (new.get("spec") or {}).get("finalizers")
