@@ -7,8 +7,9 @@ patches), and handed to the core through the bridge. Responses are JSON; a ``Sta
 failure, with ``Warning`` headers for warnings. ``Accept: ...;as=Table`` gets server-side
 Tables (also inside watches: the first event carries the column definitions).
 
-Not yet: Kubernetes protobuf request bodies (``kubectl create <generator>`` sends them; they are
-answered 415 for now) and custom-resource endpoints.
+Kubernetes protobuf request bodies (what ``kubectl create <generator>`` sends) are decoded by
+:mod:`~apiserver.http.protobuf` into the same dicts; responses are always JSON, which kubectl
+accepts. Not yet: custom-resource endpoints.
 """
 
 from __future__ import annotations
@@ -27,6 +28,12 @@ from apiserver.endpoints.server import APIServer
 from apiserver.http import discovery
 from apiserver.http.bridge import Bridge
 from apiserver.http.openapi import OpenAPI
+from apiserver.http.protobuf import (
+    PROTOBUF_MEDIA_TYPE,
+    ProtobufError,
+    UnsupportedKindError,
+    decode_protobuf,
+)
 from apiserver.printers import table_for
 from minikube_py.errors import (
     BadRequest,
@@ -47,7 +54,7 @@ _decoder = msgspec.json.Decoder()
 _JSON = "application/json"
 _NAMESPACE_SUBRESOURCES = {"status", "finalize"}
 _METHOD_VERBS = {"POST": "create", "PUT": "update", "PATCH": "patch"}
-_BODY_TYPES = (_JSON, "application/yaml", "*/*", "")
+_BODY_TYPES = (_JSON, "application/yaml", "*/*", "", "application/vnd.kubernetes.protobuf")
 
 
 def _json(
@@ -237,6 +244,13 @@ class Application:
             raise UnsupportedMediaType([_JSON, "application/yaml"])
         if not raw:
             return None, None, content_type or _JSON
+        if content_type == PROTOBUF_MEDIA_TYPE:
+            try:
+                return decode_protobuf(raw), None, _JSON
+            except UnsupportedKindError:
+                raise UnsupportedMediaType([_JSON, "application/yaml"]) from None
+            except ProtobufError as error:
+                raise BadRequest(f"error decoding protobuf body: {error}") from None
         try:
             body = _decoder.decode(raw)
         except msgspec.DecodeError as error:

@@ -189,3 +189,26 @@ async def test_cascade_modes_set_gc_finalizers(kubectl: Kubectl) -> None:
     await kubectl("apply", "-f", "-", input=DEPLOYMENT)
     await kubectl("delete", "deploy", "web", "--cascade=orphan", "--wait=false")
     assert (await kubectl.json("get", "deploy", "web"))["metadata"]["finalizers"] == ["orphan"]
+
+
+async def test_create_generators_send_protobuf_that_the_server_reads(kubectl: Kubectl) -> None:
+    await kubectl("create", "configmap", "c", "--from-literal=a=b")
+    assert (await kubectl.json("get", "configmap", "c"))["data"] == {"a": "b"}
+    await kubectl("create", "deployment", "d", "--image=nginx", "--replicas=2")
+    deployment = await kubectl.json("get", "deploy", "d")
+    assert deployment["spec"]["replicas"] == 2
+    assert deployment["spec"]["template"]["spec"]["containers"][0]["image"] == "nginx"
+    await kubectl("create", "namespace", "team")
+    await kubectl("create", "secret", "generic", "s", "--from-literal=k=v")
+    await kubectl("create", "service", "clusterip", "web", "--tcp=80:8080")
+    await kubectl("create", "serviceaccount", "robot")
+    await kubectl("create", "role", "r", "--verb=get", "--resource=pods")
+    await kubectl("create", "rolebinding", "rb", "--role=r", "--user=u")
+    await kubectl("create", "job", "j", "--image=busybox", "--", "echo", "hi")
+    await kubectl("create", "cronjob", "cj", "--image=busybox", "--schedule=*/1 * * * *")
+    await kubectl("create", "priorityclass", "p", "--value=100")
+    await kubectl("create", "quota", "q", "--hard=pods=10")
+    await kubectl("create", "pdb", "pdb", "--selector=app=x", "--min-available=1")
+    await kubectl("create", "ingress", "i", "--rule=a.com/*=web:80")
+    names = (await kubectl("get", "all", "-o", "name")).stdout
+    assert "service/web" in names and "deployment.apps/d" in names and "cronjob.batch/cj" in names
