@@ -15,7 +15,7 @@ This module belongs to the *assembly* part of ``minikube_py``: it may import eve
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -25,8 +25,15 @@ from apiserver.client import InProcessClient
 from apiserver.endpoints.request import UserInfo
 from apiserver.endpoints.server import APIServer
 from apiserver.storage import MVCCStore, StoreConfig
+from controllers.garbagecollector import GarbageCollector
+from controllers.namespace import NamespaceController
+from controllers.replicaset import ReplicaSetController
+from controllers.runtime.events import EventRecorder
 from controllers.runtime.manager import Manager
 from minikube_py.clock import ClusterClock
+
+#: The built-in controllers available so far, as kube-controller-manager names them.
+BUILTIN_CONTROLLERS = ("namespace", "garbagecollector", "replicaset")
 
 
 class Cluster:
@@ -36,12 +43,32 @@ class Cluster:
         seed: int = 0,
         epoch: datetime | None = None,
         store: StoreConfig | None = None,
+        controllers: Sequence[str] = BUILTIN_CONTROLLERS,
     ) -> None:
         self.clock = ClusterClock(epoch=epoch, seed=seed)
         self.kv = MVCCStore(store if store is not None else StoreConfig())
         self.server = APIServer(self.kv, self.clock)
         self.manager = Manager(self.client(user="system:kube-controller-manager"), self.clock)
         self._nursery: trio.Nursery | None = None
+        self._install_controllers(controllers)
+
+    def _install_controllers(self, names: Sequence[str]) -> None:
+        """Register kube-controller-manager's loops (by their upstream names) on the manager;
+        they start once the manager's informers have synced."""
+        unknown = set(names) - set(BUILTIN_CONTROLLERS)
+        if unknown:
+            raise ValueError(
+                f"unknown controllers {sorted(unknown)}; available: {list(BUILTIN_CONTROLLERS)}"
+            )
+        manager, clock = self.manager, self.clock
+        client, informers = manager.client, manager.informer
+        if "namespace" in names:
+            manager.add(NamespaceController(client, informers, clock).controller())
+        if "garbagecollector" in names:
+            GarbageCollector(client, informers).register(manager)
+        if "replicaset" in names:
+            recorder = EventRecorder(client, clock, "replicaset-controller")
+            manager.add(ReplicaSetController(client, informers, recorder, clock).controller())
 
     def client(self, *, user: str = "system:admin", field_manager: str = "") -> InProcessClient:
         """A client acting as ``user`` (every call goes through the full pipeline)."""

@@ -2,10 +2,11 @@
 
 Fixtures, on pytest-trio:
 
-* ``cluster`` -- a fresh in-process cluster, on **virtual time** (trio's ``MockClock`` with
-  autojump), as a :class:`~minikube_py.testing.ClusterHarness`. Configure it with a marker::
+* ``cluster`` -- a fresh in-process cluster with the built-in controllers, on **virtual time**
+  (trio's ``MockClock`` with autojump), as a :class:`~minikube_py.testing.ClusterHarness`.
+  Configure it with a marker::
 
-      @pytest.mark.cluster(seed=7)
+      @pytest.mark.cluster(seed=7, controllers=["replicaset"])
 
 * ``kube`` -- the cluster's client (``cluster.client``).
 
@@ -29,7 +30,7 @@ import trio.testing
 
 from apiserver.client import InProcessClient
 from apiserver.storage import StoreConfig
-from minikube_py.cluster import Cluster
+from minikube_py.cluster import BUILTIN_CONTROLLERS, Cluster
 from minikube_py.testing import ClusterHarness
 
 #: Clusters made by the fixture start at this instant, so timestamps are reproducible.
@@ -38,7 +39,9 @@ EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
-        "markers", "cluster(seed=0, epoch=None): configure the minikube-py `cluster` fixture"
+        "markers",
+        "cluster(seed=0, epoch=None, controllers=[...]): configure the minikube-py `cluster` "
+        "fixture (controllers: which built-in controllers run; all by default)",
     )
 
 
@@ -82,13 +85,14 @@ async def cluster(
 ) -> AsyncIterator[ClusterHarness]:
     marker = request.node.get_closest_marker("cluster")
     options = dict(marker.kwargs) if marker is not None else {}
-    unknown = set(options) - {"seed", "epoch"}
+    unknown = set(options) - {"seed", "epoch", "controllers"}
     if unknown:
         raise pytest.UsageError(f"unknown cluster marker options: {sorted(unknown)}")
     instance = Cluster(
         seed=options.get("seed", 0),
         epoch=options.get("epoch", EPOCH),
         store=StoreConfig(compaction_interval=None, progress_notify_interval=None),
+        controllers=options.get("controllers", BUILTIN_CONTROLLERS),
     )
     living_before = trio.lowlevel.current_statistics().tasks_living
     harness = ClusterHarness(instance)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import pytest
 import trio
 
 from controllers.garbagecollector import GarbageCollector
@@ -13,6 +14,9 @@ from minikube_py.client import Client
 from minikube_py.errors import NotFound
 from minikube_py.objects import Object
 from minikube_py.testing import ClusterHarness
+
+# these tests start their own instance of the controller under test
+pytestmark = pytest.mark.cluster(controllers=[])
 
 
 async def start(cluster: ClusterHarness) -> GarbageCollector:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 import trio
 
 from controllers.namespace import NamespaceController
@@ -12,6 +13,9 @@ from controllers.namespace.status_condition_utils import conditions_by_type
 from minikube_py.client import Client
 from minikube_py.errors import GroupResource, NotFound, StatusError
 from minikube_py.testing import ClusterHarness
+
+# these tests start their own instance of the controller under test
+pytestmark = pytest.mark.cluster(controllers=[])
 
 
 async def start(cluster: ClusterHarness, **options: Any) -> NamespaceController:

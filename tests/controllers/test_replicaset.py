@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import pytest
 import trio
 import trio.lowlevel
 
@@ -25,6 +26,9 @@ from minikube_py.clock import format_time, parse_time
 from minikube_py.errors import Forbidden, GroupResource
 from minikube_py.objects import Object
 from minikube_py.testing import ClusterHarness
+
+# these tests start their own instance of the controller under test
+pytestmark = pytest.mark.cluster(controllers=[])
 
 LABELS = {"app": "web"}
 CONTAINERS = [{"name": "c", "image": "nginx"}]

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 
+import trio
 from conftest import KUBECTL, Kubectl
 
 CONFIGMAP = """
@@ -146,7 +148,6 @@ async def test_run_and_get_pods(kubectl: Kubectl) -> None:
 
 
 async def test_get_watch_streams_table_rows(kubectl: Kubectl) -> None:
-    import trio
 
     command = [
         KUBECTL,
@@ -185,10 +186,40 @@ async def test_delete_waits_for_finalizers(kubectl: Kubectl) -> None:
     assert (await kubectl("get", "configmap", "held", check=False)).returncode == 1
 
 
-async def test_cascade_modes_set_gc_finalizers(kubectl: Kubectl) -> None:
+async def test_cascade_modes(kubectl: Kubectl) -> None:
+    async def owned_configmap(name: str) -> None:
+        owner = await kubectl.json("get", "deploy", "web")
+        reference = {
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "name": "web",
+            "uid": owner["metadata"]["uid"],
+            "controller": True,
+            "blockOwnerDeletion": True,
+        }
+        body = {
+            "apiVersion": "v1",
+            "kind": "ConfigMap",
+            "metadata": {"name": name, "ownerReferences": [reference]},
+        }
+        await kubectl("create", "-f", "-", input=json.dumps(body))
+
+    # orphan: the owner goes, the dependent stays without its reference
     await kubectl("apply", "-f", "-", input=DEPLOYMENT)
-    await kubectl("delete", "deploy", "web", "--cascade=orphan", "--wait=false")
-    assert (await kubectl.json("get", "deploy", "web"))["metadata"]["finalizers"] == ["orphan"]
+    await owned_configmap("kept")
+    await kubectl("delete", "deploy", "web", "--cascade=orphan")
+    kept = await kubectl.json("get", "configmap", "kept")
+    assert "ownerReferences" not in kept["metadata"]
+    # foreground: the dependent goes first, then the owner (delete waits for both)
+    await kubectl("apply", "-f", "-", input=DEPLOYMENT)
+    await owned_configmap("dependent")
+    await kubectl("delete", "deploy", "web", "--cascade=foreground")
+    assert (await kubectl("get", "configmap", "dependent", check=False)).returncode == 1
+    # background (the default): the owner goes at once, the collector removes the dependent
+    await kubectl("apply", "-f", "-", input=DEPLOYMENT)
+    await owned_configmap("collected")
+    await kubectl("delete", "deploy", "web")
+    await kubectl("wait", "--for=delete", "configmap/collected", "--timeout=20s")
 
 
 async def test_create_generators_send_protobuf_that_the_server_reads(kubectl: Kubectl) -> None:
