@@ -121,9 +121,9 @@ class APIServer:
         and the built-in PriorityClasses."""
         for name in SYSTEM_NAMESPACES:
             if self._namespace_or_none(name) is None:
-                await self.namespaces.create(
-                    {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}}, ""
-                )
+                namespace = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}}
+                self.namespaces.strategy.default(namespace)
+                await self.namespaces.create(namespace, "")
             await self._ensure_default_service_account(name)
         services = self.stores[("", "v1", "services")]
         if self.kv.get(services.key("default", "kubernetes")) is None:

@@ -268,23 +268,24 @@ class Application:
         table = _wants_table(request)
         first = [True]
 
-        def open_stream() -> Any:
-            stream = server.watch(core_request)
-            return _encoded_events(server, core_request, stream, table, first)
+        async def open_watch() -> Any:
+            return server.watch(core_request)  # refusals raise here, before any header
 
-        stream = self.bridge.stream(open_stream)
-        item = await stream.queue.get()
-        if isinstance(item, StatusError):
-            return _status(item)
+        opened = await self.bridge.call(open_watch)
+        # headers go out at once, events or not: clients (client-go's reflector among them)
+        # wait for them before they consider the watch established
         response = web.StreamResponse(status=200, headers={"Content-Type": _JSON})
         response.enable_chunked_encoding()
         await response.prepare(request)
+        stream = self.bridge.stream(
+            lambda: _encoded_events(server, core_request, opened, table, first)
+        )
         try:
-            while item is not None:
-                if isinstance(item, BaseException):
+            while True:
+                item = await stream.queue.get()
+                if item is None or isinstance(item, BaseException):
                     break
                 await response.write(item)
-                item = await stream.queue.get()
         finally:
             stream.close()
         await response.write_eof()

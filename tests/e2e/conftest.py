@@ -34,7 +34,7 @@ class Kubectl:
         self, *args: str, input: str | None = None, check: bool = True
     ) -> subprocess.CompletedProcess[str]:
         command = [KUBECTL, f"--kubeconfig={self.kubeconfig}", f"--cache-dir={self.cache}", *args]
-        with trio.fail_after(60):
+        with trio.move_on_after(20) as timer:
             result = await trio.run_process(
                 command,
                 stdin=input.encode() if input is not None else b"",
@@ -42,6 +42,8 @@ class Kubectl:
                 capture_stderr=True,
                 check=False,
             )
+        if timer.cancelled_caught:
+            raise AssertionError(f"kubectl {' '.join(args)} did not finish within 20 s")
         done = subprocess.CompletedProcess(
             command, result.returncode, result.stdout.decode(), result.stderr.decode()
         )

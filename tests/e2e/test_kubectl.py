@@ -243,3 +243,34 @@ async def test_create_generators_send_protobuf_that_the_server_reads(kubectl: Ku
     await kubectl("create", "ingress", "i", "--rule=a.com/*=web:80")
     names = (await kubectl("get", "all", "-o", "name")).stdout
     assert "service/web" in names and "deployment.apps/d" in names and "cronjob.batch/cj" in names
+
+
+async def test_describe_output_formats_replace_edit_and_wait(kubectl: Kubectl) -> None:
+    await kubectl("apply", "-f", "-", input=DEPLOYMENT)
+    described = (await kubectl("describe", "deploy", "web")).stdout
+    assert "Replicas:               2 desired" in described
+    assert "RollingUpdateStrategy:  25% max unavailable, 25% max surge" in described
+    assert (await kubectl("get", "deploy", "-o", "name")).stdout.strip() == "deployment.apps/web"
+    yaml_text = (await kubectl("get", "deploy", "web", "-o", "yaml")).stdout
+    assert "kind: Deployment" in yaml_text
+    replaced = yaml_text.replace("replicas: 2", "replicas: 3", 1)
+    assert "replaced" in (await kubectl("replace", "-f", "-", input=replaced)).stdout
+    await kubectl("wait", "--for=jsonpath={.spec.replicas}=3", "deploy/web", "--timeout=10s")
+    editor = "sed -i s/replicas:\\ 3/replicas:\\ 4/"
+    command = [
+        KUBECTL,
+        f"--kubeconfig={kubectl.kubeconfig}",
+        f"--cache-dir={kubectl.cache}",
+        "edit",
+        "deploy",
+        "web",
+    ]
+    import os
+
+    edited = await trio.run_process(
+        command, env={**os.environ, "EDITOR": editor}, capture_stdout=True, check=True
+    )
+    assert b"edited" in edited.stdout
+    assert (await kubectl.json("get", "deploy", "web"))["spec"]["replicas"] == 4
+    namespaces = (await kubectl("get", "ns", "-l", "kubernetes.io/metadata.name=default")).stdout
+    assert "default" in namespaces

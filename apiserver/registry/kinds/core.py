@@ -45,6 +45,16 @@ class NamespaceStrategy(Strategy):
     selectable = ("status.phase",)
     name_validator = staticmethod(name_is_dns_label)
 
+    def default(self, obj: Object) -> None:
+        """``SetDefaults_Namespace``: every namespace carries its name as the
+        ``kubernetes.io/metadata.name`` label (so selectors can pick namespaces by name)."""
+        metadata = obj.get("metadata")
+        if isinstance(metadata, dict) and metadata.get("name"):
+            labels = metadata.get("labels")
+            if not isinstance(labels, dict):
+                labels = metadata["labels"] = {}
+            labels["kubernetes.io/metadata.name"] = metadata["name"]
+
     def prepare_for_create(self, obj: Object) -> None:
         obj["status"] = {"phase": "Active"}
         spec = obj.setdefault("spec", {})
@@ -63,9 +73,9 @@ class NamespaceStrategy(Strategy):
     def should_delete_during_update(self, new: Object, old: Object) -> bool:
         """A namespace also waits for its ``spec.finalizers`` (``kubernetes``: the namespace
         controller's) before an update may complete its deletion."""
-        return super().should_delete_during_update(new, old) and not (
-            new.get("spec") or {}
-        ).get("finalizers")
+        return super().should_delete_during_update(new, old) and not (new.get("spec") or {}).get(
+            "finalizers"
+        )
 
     def prepare_for_finalize(self, new: Object, old: Object) -> None:
         """``namespaceFinalizeStrategy``: only ``spec.finalizers`` may change."""
