@@ -31,7 +31,7 @@ from apiserver.registry.catalog import Catalog, ResourceInfo
 from apiserver.registry.kinds import strategy_for
 from apiserver.registry.kinds.core import NamespaceStrategy
 from apiserver.registry.services import ServiceAllocator
-from apiserver.registry.store import RegistryStore
+from apiserver.registry.store import RegistryStore, ValidateHook
 from apiserver.registry.watchcache import WatchCache
 from apiserver.schema import check_patched, decode_check, type_node
 from apiserver.schema.golang import go_sprint
@@ -328,21 +328,11 @@ class APIServer:
 
     # -- writes --------------------------------------------------------------------------------
 
-    def _admission_hook(self, request: rq.Request, store: RegistryStore, operation: Operation):  # noqa: ANN202
+    def _admission_hook(
+        self, request: rq.Request, store: RegistryStore, operation: Operation
+    ) -> ValidateHook:
         async def validate(obj: Object, old: Object | None) -> None:
-            await self.admission.validate(
-                Attributes(
-                    operation=operation,
-                    info=store.info,
-                    namespace=request.namespace,
-                    name=_admission_name(obj, request),
-                    subresource=request.subresource,
-                    obj=obj,
-                    old=old,
-                    user=request.user.name,
-                    dry_run=_dry_run(request),
-                )
-            )
+            await self.admission.validate(_attributes(request, store, operation, obj, old))
 
         return validate
 
@@ -354,19 +344,7 @@ class APIServer:
         obj: Object,
         old: Object | None,
     ) -> None:
-        await self.admission.admit(
-            Attributes(
-                operation=operation,
-                info=store.info,
-                namespace=request.namespace,
-                name=_admission_name(obj, request),
-                subresource=request.subresource,
-                obj=obj,
-                old=old,
-                user=request.user.name,
-                dry_run=_dry_run(request),
-            )
-        )
+        await self.admission.admit(_attributes(request, store, operation, obj, old))
 
     def _decoded_body(self, request: rq.Request, store: RegistryStore) -> Object:
         """The request body as an object of this resource's kind (apiVersion/kind filled in
@@ -749,6 +727,27 @@ class APIServer:
                 deleted.append(body)
         listed["items"] = deleted
         return listed
+
+
+def _attributes(
+    request: rq.Request,
+    store: RegistryStore,
+    operation: Operation,
+    obj: Object,
+    old: Object | None,
+) -> Attributes:
+    """What admission plugins see of a write."""
+    return Attributes(
+        operation=operation,
+        info=store.info,
+        namespace=request.namespace,
+        name=_admission_name(obj, request),
+        subresource=request.subresource,
+        obj=obj,
+        old=old,
+        user=request.user.name,
+        dry_run=_dry_run(request),
+    )
 
 
 def _admission_name(obj: Object, request: rq.Request) -> str:
