@@ -74,9 +74,7 @@ async def main() -> None:
     line = server.stdout.readline().decode()
     base = line.strip().rsplit(" ", 1)[-1]
     ready = await wait_ready(base, started)
-    print(
-        f"  minikube-py start to first 200 on /readyz: {ready * 1e3:.0f} ms (with process start)"
-    )
+    print(f"  minikube-py start to first 200 on /readyz: {ready * 1e3:.0f} ms (with process start)")
     n = 200 if QUICK else 5_000
     cm = f"{base}/api/v1/namespaces/default/configmaps"
 

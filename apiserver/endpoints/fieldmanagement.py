@@ -11,6 +11,7 @@ the kind's empty object -- as kube-apiserver's handlers do (``handlers/create.go
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from apiserver.endpoints import request as rq
@@ -38,8 +39,13 @@ def schema_of(info: ResourceInfo) -> TypeNode:
         return UNKNOWN
 
 
+@functools.lru_cache(maxsize=1024)
+def _manager(field_manager: str, user_agent: str) -> str:
+    return manager_or_user_agent(field_manager, user_agent)
+
+
 def manager_of(request: rq.Request) -> str:
-    return manager_or_user_agent(request.query.get("fieldManager", ""), request.user_agent)
+    return _manager(request.query.get("fieldManager", ""), request.user_agent)
 
 
 def check_patch_options(request: rq.Request, *, is_apply: bool) -> None:

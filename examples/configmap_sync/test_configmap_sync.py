@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pathlib
 
+import pytest
 import trio
 
 from controllers.runtime import Controller
@@ -142,6 +143,8 @@ async def test_synced_events_are_recorded_on_the_template(
     assert {(e["type"], e["source"]["component"]) for e in synced} == {("Normal", COMPONENT)}
 
 
+# without the namespace controller the namespace stays Terminating, which is the case to show
+@pytest.mark.cluster(controllers=["garbagecollector", "replicaset"])
 async def test_a_terminating_namespace_is_warned_about_not_retried(
     cluster: ClusterHarness, kube: Client
 ) -> None:

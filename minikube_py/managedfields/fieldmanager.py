@@ -48,6 +48,10 @@ here), and rejecting fields the schema does not declare (they are walked as unty
 
 Both functions are pure: they never modify their arguments and return values that share no
 container with them.
+
+A create (nobody owns anything yet, the old object is the kind's empty one) takes a shortcut,
+:func:`_first_owner`: the writer's ``FieldsV1`` comes straight from the object, in one walk,
+instead of from comparing, filtering and encoding sets: the same entry, for a fraction of the work.
 """
 
 from __future__ import annotations
@@ -79,6 +83,7 @@ from minikube_py.managedfields.managers import (
     encode_managed_fields,
     identifier,
     strip_meta,
+    wire_entry,
 )
 from minikube_py.managedfields.typed import (
     Comparison,
@@ -87,6 +92,7 @@ from minikube_py.managedfields.typed import (
     ensure_named_fields_are_members,
     field_set,
     merge,
+    owned_fields_v1_from_empty,
     remove_items,
 )
 from minikube_py.managedfields.validation import format_errors, validate
@@ -145,6 +151,19 @@ def update_managed_fields(
     if not managers and not creating:
         return []  # skipnonapplied: an untracked object stays untracked until applied
     try:
+        if not managers:
+            first = _first_owner(
+                live_old,
+                live_new,
+                manager or "unknown",
+                api_version,
+                subresource,
+                now,
+                schema,
+                reset_fields,
+            )
+            if first is not None:
+                return first
         managers = _update(
             {} if live_old is None else live_old,
             live_new,
@@ -210,22 +229,58 @@ def _update(
     return managers
 
 
+def _first_owner(
+    live_old: Mapping[str, Any] | None,
+    live_new: Mapping[str, Any],
+    manager: str,
+    api_version: str,
+    subresource: str,
+    now: str,
+    schema: TypeNode,
+    reset: FieldSet | None,
+) -> list[dict[str, Any]] | None:
+    """The entries :func:`_update` and the encoding make when nobody owned anything and the old
+    object is the kind's empty one (a create): one ``Update`` entry holding what the writer set,
+    or none. None when :func:`~minikube_py.managedfields.typed.owned_fields_v1_from_empty`
+    does not apply; raises :class:`TypedError` as :func:`_update` would.
+
+    With no managers, ``_take_changed`` has nobody to take from, no previous entry joins the
+    writer's, the update cap has one entry to count, and the entry is encoded from its set;
+    ``owned_fields_v1_from_empty`` computes that encoding from the object directly.
+    """
+    fields_v1 = owned_fields_v1_from_empty(
+        _without_managed_fields({} if live_old is None else live_old),
+        _without_managed_fields(live_new),
+        schema,
+        reset,
+        STRIPPED_FIELDS,
+    )
+    if fields_v1 is None:
+        return None
+    if not fields_v1:
+        return []
+    return [wire_entry(manager, UPDATE, api_version, now, subresource, fields_v1)]
+
+
 def _take_changed(
     managers: _Managers, comparison: Comparison, skip: str | None, force: bool
 ) -> _Managers:
     """SMD ``Updater.update``: other managers lose what was changed (conflicts, unless
     forced) and what was removed; empty entries go."""
+    if not managers:
+        return {}
     changed = comparison.modified.union(comparison.added)
     removed = comparison.removed
     conflicts: dict[str, FieldSet] = {}
-    if changed:
+    if changed.members or changed.children:
         for key, entry in managers.items():
             if key != skip:
                 lost = entry.fields.intersection(changed)
-                if lost:
+                if lost.members or lost.children:
                     conflicts[key] = lost
     if conflicts and not force:
         raise _Conflicts(conflicts, managers)
+    has_removed = bool(removed.members or removed.children)
     out: _Managers = {}
     for key, entry in managers.items():
         fields = entry.fields
@@ -233,9 +288,9 @@ def _take_changed(
             lost = conflicts.get(key)
             if lost is not None:
                 fields = fields.difference(lost)
-            if removed:
+            if has_removed:
                 fields = fields.difference(removed)
-        if fields:
+        if fields.members or fields.children:
             out[key] = entry if fields is entry.fields else entry.with_fields(fields)
     return out
 
@@ -535,21 +590,26 @@ def patch_options_errors(field_manager: str, force: bool | None, apply: bool) ->
 # --------------------------------------------------------------------------- object helpers
 
 
+def _is_mapping(value: Any) -> bool:
+    """``isinstance(value, Mapping)``, answering for plain dicts without the ABC machinery."""
+    return type(value) is dict or isinstance(value, Mapping)
+
+
 def _uid(obj: Mapping[str, Any]) -> str:
     metadata = obj.get("metadata")
-    uid = metadata.get("uid") if isinstance(metadata, Mapping) else None
+    uid = metadata.get("uid") if _is_mapping(metadata) else None
     return uid if isinstance(uid, str) else ""
 
 
 def _managed_fields_of(obj: Mapping[str, Any]) -> Any:
     metadata = obj.get("metadata")
-    return metadata.get("managedFields") if isinstance(metadata, Mapping) else None
+    return metadata.get("managedFields") if _is_mapping(metadata) else None
 
 
 def _without_managed_fields(obj: Mapping[str, Any]) -> Mapping[str, Any]:
     """``obj`` minus ``metadata.managedFields`` (a shallow copy only when it has them)."""
     metadata = obj.get("metadata")
-    if not isinstance(metadata, Mapping) or "managedFields" not in metadata:
+    if not _is_mapping(metadata) or "managedFields" not in metadata:
         return obj
     return {
         **obj,

@@ -28,9 +28,11 @@ does not make an element a member). Upstream keeps both sorted; here they are a 
 :func:`element_order`, which is upstream's ``PathElement.Compare`` (field < key < value <
 index; numbers < strings < booleans < lists < maps < null).
 
-Sets are values: every operation returns a new set and may share unchanged sub-tries with its
-operands, so a set must never be mutated after it has been handed out. ``insert`` exists for
-building fresh sets only. No node ever holds an empty child.
+Sets are values: every operation returns a new set (or an operand itself, when the result
+would equal it) and may share unchanged sub-tries with its operands, so a set must never be
+mutated after it has been handed out. ``insert`` exists for building fresh sets only. No node
+ever holds an empty child. A long-lived set may keep its encoding
+(:meth:`FieldSet.remember_fields_v1`), which every set sharing its sub-tries then reuses.
 
 Worked example: the Deployment fields ``spec.replicas`` and the container ``c``'s ``image``,
 where the container element itself is owned too::
@@ -52,14 +54,14 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from functools import lru_cache
 from typing import Any, Final, TypeAlias
 
 import msgspec
 
 from minikube_py.field import go_quote
-from minikube_py.patch._values import go_float_text
+from minikube_py.patch._values import clone, go_float_text
 
 
 class _Tag:
@@ -173,14 +175,26 @@ def element_order(element: PathElement) -> tuple[Any, ...]:
     return (3, element[1])
 
 
-def _sorted(elements: Iterable[PathElement]) -> list[PathElement]:
-    elements = list(elements)
-    if len(elements) > 1:
-        if all(type(e) is str for e in elements):
-            elements.sort()
-        else:
-            elements.sort(key=element_order)
-    return elements
+@lru_cache(maxsize=8192)
+def _cached_order(element: tuple[Any, ...]) -> tuple[Any, ...]:
+    """:func:`element_order` of a key, value or index element, remembered: list items recur
+    (the same container names, env names and ports on every Pod of a template)."""
+    return element_order(element)
+
+
+def _element_order(element: PathElement) -> tuple[Any, ...]:
+    return (0, element) if type(element) is str else _cached_order(element)
+
+
+def sorted_elements(elements: Collection[PathElement]) -> Collection[PathElement]:
+    """``elements`` in upstream's order (``PathElement.Compare``), as ``FieldsV1`` lists them;
+    field names alone (the common case) sort as strings, and fewer than two need no sorting."""
+    if len(elements) < 2:
+        return elements
+    for element in elements:
+        if type(element) is not str:
+            return sorted(elements, key=_element_order)
+    return sorted(elements)
 
 
 def _go_v(frozen: Any) -> str:
@@ -280,7 +294,7 @@ def _go_json_slowly(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def _element_key(element: PathElement) -> str:
+def element_key(element: PathElement) -> str:
     """The ``FieldsV1`` key of an element (``SerializePathElement``)."""
     if type(element) is str:
         return "f:" + element
@@ -336,7 +350,7 @@ def _parse_element_key(key: str) -> PathElement | None:
 class FieldSet:
     """A set of field paths (upstream ``fieldpath.Set``). Treat as immutable once built."""
 
-    __slots__ = ("children", "members")
+    __slots__ = ("_fields_v1", "children", "members")
 
     def __init__(
         self,
@@ -345,6 +359,8 @@ class FieldSet:
     ) -> None:
         self.members: set[PathElement] = set() if members is None else members
         self.children: dict[PathElement, FieldSet] = {} if children is None else children
+        #: this node's FieldsV1 (without its ``"."``), once :meth:`remember_fields_v1` ran
+        self._fields_v1: dict[str, Any] | None = None
 
     # construction ------------------------------------------------------------------------
 
@@ -374,7 +390,7 @@ class FieldSet:
         return not self.members and not self.children
 
     def __bool__(self) -> bool:
-        return bool(self.members) or bool(self.children)
+        return bool(self.members or self.children)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, FieldSet):
@@ -406,9 +422,9 @@ class FieldSet:
         yield from self._paths(())
 
     def _paths(self, prefix: Path) -> Iterator[Path]:
-        for element in _sorted(self.members):
+        for element in sorted_elements(self.members):
             yield (*prefix, element)
-        for element in _sorted(self.children):
+        for element in sorted_elements(self.children):
             yield from self.children[element]._paths((*prefix, element))
 
     def __iter__(self) -> Iterator[Path]:
@@ -418,11 +434,17 @@ class FieldSet:
         return "FieldSet(" + ", ".join(path_string(p) for p in self.paths()) + ")"
 
     # algebra -----------------------------------------------------------------------------
+    #
+    # Emptiness is tested as ``s.members or s.children`` rather than through ``__bool__`` (a
+    # Python call per test, and these run for every node of every write), and an operation
+    # that leaves a set unchanged returns that set itself rather than an equal copy: sets are
+    # values, so the two are interchangeable, and sharing keeps the copies (and the encodings
+    # kept by :meth:`remember_fields_v1`) from being made again.
 
     def union(self, other: FieldSet) -> FieldSet:
-        if not other:
+        if not (other.members or other.children):
             return self
-        if not self:
+        if not (self.members or self.children):
             return other
         children = dict(self.children)
         for element, theirs in other.children.items():
@@ -433,7 +455,7 @@ class FieldSet:
     __or__ = union
 
     def intersection(self, other: FieldSet) -> FieldSet:
-        if not self or not other:
+        if not (self.members or self.children) or not (other.members or other.children):
             return _EMPTY
         children = {}
         small, large = (
@@ -445,7 +467,7 @@ class FieldSet:
             theirs = large.get(element)
             if theirs is not None:
                 common = child.intersection(theirs)
-                if common:
+                if common.members or common.children:
                     children[element] = common
         return FieldSet(self.members & other.members, children)
 
@@ -454,38 +476,53 @@ class FieldSet:
     def difference(self, other: FieldSet) -> FieldSet:
         """Members of ``self`` not in ``other``. A member of ``other`` does not remove the
         children below it: ``{a.b} - {a} == {a.b}`` (upstream ``Difference``)."""
-        if not self or not other:
+        if not (self.members or self.children) or not (other.members or other.children):
             return self
         children = {}
+        same = True
+        theirs_children = other.children
         for element, child in self.children.items():
-            theirs = other.children.get(element)
+            theirs = theirs_children.get(element)
             if theirs is None:
                 children[element] = child
-            else:
-                rest = child.difference(theirs)
-                if rest:
-                    children[element] = rest
-        return FieldSet(self.members - other.members, children)
+                continue
+            rest = child.difference(theirs)
+            if rest is not child:
+                same = False
+            if rest.members or rest.children:
+                children[element] = rest
+        members = self.members - other.members
+        if same and len(members) == len(self.members):
+            return self
+        return FieldSet(members, children)
 
     __sub__ = difference
 
     def recursive_difference(self, other: FieldSet) -> FieldSet:
         """Like :meth:`difference`, but a member of ``other`` removes everything below it too
         (upstream ``RecursiveDifference``, the reset-fields filter)."""
-        if not self or not other:
+        if not (self.members or self.children) or not (other.members or other.children):
             return self
         children = {}
+        same = True
+        theirs_members, theirs_children = other.members, other.children
         for element, child in self.children.items():
-            if element in other.members:
+            if element in theirs_members:
+                same = False
                 continue
-            theirs = other.children.get(element)
+            theirs = theirs_children.get(element)
             if theirs is None:
                 children[element] = child
-            else:
-                rest = child.recursive_difference(theirs)
-                if rest:
-                    children[element] = rest
-        return FieldSet(self.members - other.members, children)
+                continue
+            rest = child.recursive_difference(theirs)
+            if rest is not child:
+                same = False
+            if rest.members or rest.children:
+                children[element] = rest
+        members = self.members - theirs_members
+        if same and len(members) == len(self.members):
+            return self
+        return FieldSet(members, children)
 
     def leaves(self) -> FieldSet:
         """Only the members that have no children (upstream ``Leaves``)."""
@@ -499,21 +536,63 @@ class FieldSet:
     # FieldsV1 ----------------------------------------------------------------------------
 
     def to_fields_v1(self) -> dict[str, Any]:
-        """The ``FieldsV1`` object for this set, keys in upstream's order."""
-        return self._emit(False)
+        """The ``FieldsV1`` object for this set, keys in upstream's order: a fresh dict tree,
+        the caller's to keep or change."""
+        borrowed: list[bool] = []
+        out = self._emit(False, borrowed)
+        return clone(out) if borrowed else out  # kept encodings went in as they are: copy
 
-    def _emit(self, include_self: bool) -> dict[str, Any]:
+    def _emit(self, include_self: bool, borrowed: list[bool]) -> dict[str, Any]:
+        """This node's FieldsV1, with ``"."`` first when ``include_self``; a node's kept
+        encoding (see :meth:`remember_fields_v1`) is used as it is, and noted in
+        ``borrowed``."""
+        remembered = self._fields_v1
+        if remembered is not None:
+            borrowed.append(True)
+            return {".": {}, **remembered} if include_self else remembered
         out: dict[str, Any] = {".": {}} if include_self else {}
         members, children = self.members, self.children
         if not children:
-            for element in _sorted(members):
+            for element in sorted_elements(members):
                 out["f:" + element if type(element) is str else _tuple_element_key(element)] = {}
             return out
-        for element in _sorted(members | children.keys()):
+        for element in sorted_elements(members.union(children)):
             key = "f:" + element if type(element) is str else _tuple_element_key(element)
             child = children.get(element)
-            out[key] = {} if child is None else child._emit(element in members)
+            out[key] = {} if child is None else child._emit(element in members, borrowed)
         return out
+
+    def remember_fields_v1(self) -> None:
+        """Compute this set's FieldsV1 now and keep it in every node, so that later encodings
+        of any set sharing these nodes copy them instead of sorting and building them again.
+
+        For long-lived sets only (the decoded entries cache keeps its sets across requests):
+        the set must never change afterwards, which is the rule for handed-out sets anyway. An
+        update by the manager who owns most of an object re-encodes the union of its old set
+        and a few new fields; that union shares the untouched sub-tries with the old set, and
+        with them their encoding. The kept dicts are never handed out: :meth:`to_fields_v1`
+        copies its result when it used any.
+        """
+        self._remember()
+
+    def _remember(self) -> dict[str, Any]:
+        """:meth:`_emit` (``include_self`` False) of this node, kept in the node and in those
+        below it (a node's kept dict holds those of its children)."""
+        remembered = self._fields_v1
+        if remembered is None:
+            remembered = {}
+            members, children = self.members, self.children
+            for element in sorted_elements(members.union(children) if children else members):
+                key = "f:" + element if type(element) is str else _tuple_element_key(element)
+                child = children.get(element)
+                if child is None:
+                    remembered[key] = {}
+                elif element in members:
+                    remembered[key] = {".": {}, **child._remember()}
+                else:
+                    remembered[key] = child._remember()
+            self._fields_v1 = remembered
+        return remembered
 
     @classmethod
     def from_fields_v1(cls, fields: Any) -> FieldSet:

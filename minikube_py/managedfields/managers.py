@@ -15,7 +15,9 @@ fields and time, and without apiVersion for appliers), and orders by it where it
 (the cap, conflict messages). :func:`identifier` builds the same string, so those orders match.
 
 An entry remembers the ``fieldsV1`` it was decoded from; encoding reuses a copy of it while the
-entry's set is still the decoded one, so an untouched entry costs a clone, not a re-encode.
+entry's set is still the decoded one, so an untouched entry costs a clone, not a re-encode. The
+decoded sets also keep their own encoding (:meth:`FieldSet.remember_fields_v1`), so a set grown
+from one -- the writer's old fields plus what it changed now -- re-encodes only the changed part.
 """
 
 from __future__ import annotations
@@ -185,35 +187,58 @@ def _decode_fields(raw_fields: Any) -> FieldSet:
 
 @lru_cache(maxsize=1024)
 def _decode_cached(text: bytes) -> FieldSet:
-    return FieldSet.from_fields_v1(text)  # sets are immutable: sharing them is safe
+    fields = FieldSet.from_fields_v1(text)  # sets are immutable: sharing them is safe
+    fields.remember_fields_v1()  # and so is reusing their encoding (see FieldSet)
+    return fields
 
 
 def encode_managed_fields(managers: Mapping[str, ManagerEntry]) -> list[dict[str, Any]]:
     """``encodeManagedFields``: wire entries in upstream's order (empty list: no entries)."""
-    ordered = sorted(managers.values(), key=_sort_key)
     out = []
-    for entry in ordered:
-        encoded: dict[str, Any] = {}
-        if entry.manager:
-            encoded["manager"] = entry.manager
-        encoded["operation"] = entry.operation
-        encoded["apiVersion"] = entry.api_version
-        if entry.time:
-            encoded["time"] = entry.time
-        encoded["fieldsType"] = FIELDS_V1
+    for entry in sorted(managers.values(), key=_sort_key):
         decoded = entry.decoded
         if (
             decoded is not None
             and (decoded is entry.fields or decoded == entry.fields)
             and isinstance(entry.raw_fields, dict)
         ):
-            encoded["fieldsV1"] = clone(entry.raw_fields)
+            fields_v1 = clone(entry.raw_fields)
         else:
-            encoded["fieldsV1"] = entry.fields.to_fields_v1()
-        if entry.subresource:
-            encoded["subresource"] = entry.subresource
-        out.append(encoded)
+            fields_v1 = entry.fields.to_fields_v1()
+        out.append(
+            wire_entry(
+                entry.manager,
+                entry.operation,
+                entry.api_version,
+                entry.time,
+                entry.subresource,
+                fields_v1,
+            )
+        )
     return out
+
+
+def wire_entry(
+    manager: str,
+    operation: str,
+    api_version: str,
+    time: str | None,
+    subresource: str,
+    fields_v1: dict[str, Any],
+) -> dict[str, Any]:
+    """One ``managedFields`` entry as it is stored: empty manager, time and subresource left out."""
+    encoded: dict[str, Any] = {}
+    if manager:
+        encoded["manager"] = manager
+    encoded["operation"] = operation
+    encoded["apiVersion"] = api_version
+    if time:
+        encoded["time"] = time
+    encoded["fieldsType"] = FIELDS_V1
+    encoded["fieldsV1"] = fields_v1
+    if subresource:
+        encoded["subresource"] = subresource
+    return encoded
 
 
 def _sort_key(entry: ManagerEntry) -> tuple[str, int, str, str, str]:
