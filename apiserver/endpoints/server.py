@@ -105,6 +105,7 @@ class APIServer:
         self.namespaces = self.stores[("", "v1", "namespaces")]
         self.services = ServiceAllocator()
         self.watch_caches: dict[tuple[str, str, str], WatchCache] = {}
+        self._priority_default: tuple[tuple[int, int], Object | None] = ((-1, -1), None)
         if admission is None:
             admission = AdmissionChain(
                 [
@@ -176,9 +177,16 @@ class APIServer:
         return self._lookup("scheduling.k8s.io", "priorityclasses", "", name)
 
     def _default_priority_class(self) -> Object | None:
+        """The ``globalDefault`` PriorityClass (the lowest if several), re-read only when the
+        set of PriorityClasses changed -- every Pod create asks."""
         store = self.stores[("scheduling.k8s.io", "v1", "priorityclasses")]
-        defaults = [c for c in store.list().items if c.get("globalDefault")]
-        return min(defaults, key=lambda c: c.get("value", 0)) if defaults else None
+        keys = self.kv.range(store.prefix + "/", prefix=True, keys_only=True)
+        version = (keys.count, max((kv.mod_revision for kv in keys.kvs), default=0))
+        if self._priority_default[0] != version:
+            defaults = [c for c in store.list().items if c.get("globalDefault")]
+            chosen = min(defaults, key=lambda c: c.get("value", 0)) if defaults else None
+            self._priority_default = (version, chosen)
+        return self._priority_default[1]
 
     async def _ensure_default_service_account(self, namespace: str) -> None:
         """Stands in for kube-controller-manager's serviceaccounts controller, which gives
