@@ -60,6 +60,58 @@ async def drive(base: str, name: str, count: int, request: object, concurrency: 
     print(f"  {name:<34} {count / elapsed:>8,.0f} /s   p50 {p50:5.2f} ms   p99 {p99:6.2f} ms")
 
 
+async def watch_latency(base: str, *, watchers: int, writes: int) -> None:
+    """100 concurrent HTTP watchers; each write is stamped with its send time and every
+    watcher records when the event reached it."""
+    url = f"{base}/api/v1/namespaces/default/secrets?watch=true"
+    latencies: list[float] = []
+    ready = 0
+    all_ready = asyncio.Event()
+
+    async def watcher(session: aiohttp.ClientSession) -> None:
+        nonlocal ready
+        async with session.get(url, timeout=aiohttp.ClientTimeout(total=None)) as response:
+            ready += 1
+            if ready == watchers:
+                all_ready.set()
+            seen = 0
+            async for line in response.content:
+                received = time.perf_counter()
+                event = json.loads(line)
+                sent = float(event["object"]["metadata"]["annotations"]["sent"])
+                latencies.append(received - sent)
+                seen += 1
+                if seen == writes:
+                    return
+
+    connector = aiohttp.TCPConnector(limit=watchers + 8)
+    async with aiohttp.ClientSession(connector=connector) as session:
+        tasks = [asyncio.create_task(watcher(session)) for _ in range(watchers)]
+        await all_ready.wait()
+        await asyncio.sleep(0.2)
+        for i in range(writes):
+            body = {
+                "apiVersion": "v1",
+                "kind": "Secret",
+                "metadata": {"name": f"s-{i}", "annotations": {"sent": repr(time.perf_counter())}},
+            }
+            async with session.post(
+                f"{base}/api/v1/namespaces/default/secrets",
+                data=json.dumps(body),
+                headers={"Content-Type": "application/json"},
+            ) as r:
+                assert r.status == 201
+            await asyncio.sleep(0.01)  # pace the writer: latency, not throughput, is measured
+        await asyncio.gather(*tasks)
+    latencies.sort()
+    p50 = statistics.median(latencies) * 1e3
+    p99 = latencies[int(len(latencies) * 0.99)] * 1e3
+    print(
+        f"  watch delivery, {watchers} HTTP watchers x {writes} writes: "
+        f"p50 {p50:.2f} ms, p99 {p99:.2f} ms (send to receive, including the create)"
+    )
+
+
 async def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="mkpy-http-"))
     kubeconfig = workdir / "kubeconfig"
@@ -101,6 +153,7 @@ async def main() -> None:
             await r.read()
 
     try:
+        await watch_latency(base, watchers=100, writes=50 if QUICK else 300)
         await drive(base, "CREATE ConfigMap", n, create)
         await drive(base, "GET ConfigMap", n * 2, get)
         await drive(base, "LIST 100 ConfigMaps (limit=100)", n // 5, list_100)

@@ -98,8 +98,13 @@ class WatchStream:
         labels: LabelSelector | None,
         fields: FieldSelector | None,
         cache: WatchCache | None = None,
+        *,
+        wire: bool = False,
     ) -> None:
         options = WatchOptions(request.query)
+        #: Hand out encoded lines (bytes) instead of event dicts; events from the cache are
+        #: then encoded once and shared by every watcher.
+        self.wire = wire
         self._store = store
         self._labels = labels
         self._fields = fields
@@ -156,11 +161,14 @@ class WatchStream:
     def __aiter__(self) -> WatchStream:
         return self
 
-    async def __anext__(self) -> dict[str, Any]:
+    async def __anext__(self) -> Any:
         while True:
             if self._out:
                 await trio.lowlevel.checkpoint()
-                return self._out.popleft()
+                item = self._out.popleft()
+                if self.wire and not isinstance(item, bytes):
+                    return objects.encode(item) + b"\n"
+                return item
             if self._done:
                 raise StopAsyncIteration
             if self._watcher is None and self._read_cache():
@@ -203,7 +211,8 @@ class WatchStream:
             return False
         self._cursor = cursor + len(events)
         for event in events:
-            self._out.extend(_translate_cached(event, self._matches))
+            translated = _translate_cached(event, self._matches, wire=self.wire)
+            self._out.extend(translated)
         return True
 
     def _take(self, response: Any) -> None:
@@ -237,19 +246,22 @@ class WatchStream:
         self.close()
 
 
-def _translate_cached(event: CachedEvent, matches: Any) -> list[dict[str, Any]]:
+def _translate_cached(event: CachedEvent, matches: Any, *, wire: bool = False) -> list[Any]:
     old = event.old()
     before = old is not None and matches(old)
     if event.deleted:
-        return [{"type": "DELETED", "object": event.fresh()}] if before else []
-    now_matches = matches(event.obj())
-    if now_matches and before:
-        return [{"type": "MODIFIED", "object": event.fresh()}]
-    if now_matches:
-        return [{"type": "ADDED", "object": event.fresh()}]
-    if before:
-        return [{"type": "DELETED", "object": event.fresh()}]
-    return []
+        kind = "DELETED" if before else ""
+    else:
+        now_matches = matches(event.obj())
+        if now_matches:
+            kind = "MODIFIED" if before else "ADDED"
+        else:
+            kind = "DELETED" if before else ""
+    if not kind:
+        return []
+    if wire:
+        return [event.wire_line(kind)]
+    return [{"type": kind, "object": event.fresh()}]
 
 
 def _translate(store: RegistryStore, event: Any, matches: Any) -> list[dict[str, Any]]:

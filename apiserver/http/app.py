@@ -269,7 +269,9 @@ class Application:
         first = [True]
 
         async def open_watch() -> Any:
-            return server.watch(core_request)  # refusals raise here, before any header
+            # refusals raise here, before any header; without Tables the stream hands out
+            # encoded lines, shared between watchers for events from the watch cache
+            return server.watch(core_request, wire=not table)
 
         opened = await self.bridge.call(open_watch)
         # headers go out at once, events or not: clients (client-go's reflector among them)
@@ -298,7 +300,10 @@ async def _encoded_events(
     """Watch events as the newline-terminated JSON lines sent on the wire (in the trio thread)."""
     async with stream:
         async for event in stream:
-            if table and event["type"] in ("ADDED", "MODIFIED", "DELETED"):
+            if not table:
+                yield event  # already an encoded line
+                continue
+            if event["type"] in ("ADDED", "MODIFIED", "DELETED"):
                 event = {
                     "type": event["type"],
                     "object": _as_table(server, request, event["object"], no_headers=not first[0]),

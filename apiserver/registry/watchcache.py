@@ -29,7 +29,7 @@ from minikube_py.objects import Object
 class CachedEvent:
     """One change, with its objects decoded on first use and shared read-only afterwards."""
 
-    __slots__ = ("_obj", "_old", "deleted", "key", "prev", "revision", "value")
+    __slots__ = ("_lines", "_obj", "_old", "deleted", "key", "prev", "revision", "value")
 
     def __init__(
         self, revision: int, deleted: bool, key: str, value: bytes, prev: bytes | None
@@ -41,6 +41,7 @@ class CachedEvent:
         self.prev = prev
         self._obj: Object | None = None
         self._old: Object | None = None
+        self._lines: dict[str, bytes] | None = None
 
     def obj(self) -> Object:
         """The new state (do not mutate); for a deletion, the last state."""
@@ -60,11 +61,25 @@ class CachedEvent:
             self._old = _decode(self.prev, self.revision)
         return self._old
 
+    def wire_line(self, kind: str) -> bytes:
+        """The event as the newline-terminated JSON a watch response carries, made once per
+        event type and shared by every HTTP watcher that receives it."""
+        lines = self._lines
+        if lines is None:
+            lines = self._lines = {}
+        line = lines.get(kind)
+        if line is None:
+            line = lines[kind] = _encode({"type": kind, "object": self.fresh()}) + b"\n"
+        return line
+
     def fresh(self, old: bool = False) -> Object:
         """A copy the receiver owns."""
         data = self.prev if (old or self.deleted) else self.value
         assert data is not None
         return _decode(data, self.revision)
+
+
+_encode = objects.encode
 
 
 def _decode(data: bytes, revision: int) -> Object:

@@ -8,7 +8,7 @@ from typing import Any
 
 import trio
 import yaml
-from conftest import Kubectl
+from kubectl_harness import Kubectl
 
 
 def _server(kubectl: Kubectl) -> str:

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import trio
-from conftest import Kubectl
+from kubectl_harness import Kubectl
 
 HANDLER = """
 import kopf

@@ -6,7 +6,7 @@ import json
 import subprocess
 
 import trio
-from conftest import KUBECTL, Kubectl
+from kubectl_harness import KUBECTL, Kubectl
 
 CONFIGMAP = """
 apiVersion: v1

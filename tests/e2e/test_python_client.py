@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 import trio
-from conftest import Kubectl
+from kubectl_harness import Kubectl
 from kubernetes import client as k8s
 from kubernetes import config as kubeconfig
 from kubernetes import watch as k8s_watch
