@@ -50,7 +50,7 @@ def manager_of(request: rq.Request) -> str:
 
 def check_patch_options(request: rq.Request, *, is_apply: bool) -> None:
     force_text = request.query.get("force")
-    force = None if force_text is None else force_text == "true"
+    force = None if force_text is None else rq.is_true(force_text)
     errors = patch_options_errors(request.query.get("fieldManager", ""), force, is_apply)
     if errors:
         raise Invalid(GroupKind("meta.k8s.io", "PatchOptions"), "", errors)
@@ -108,7 +108,7 @@ def server_side_apply(
         config,
         manager_of(request),
         info.api_version,
-        request.query.get("force") == "true",
+        rq.is_true(request.query.get("force")),
         None,
         schema,
         now,

@@ -46,3 +46,12 @@ class Response(msgspec.Struct):
     code: int
     body: Any
     warnings: list[str] = []
+
+
+_TRUE = frozenset({"1", "t", "T", "TRUE", "true", "True"})
+
+
+def is_true(value: str | None) -> bool:
+    """A boolean query parameter as Go's ``strconv.ParseBool`` reads it (``True`` from Python
+    clients included)."""
+    return value in _TRUE

@@ -813,7 +813,7 @@ def _delete_options(request: rq.Request) -> dict[str, Any]:
         options["propagationPolicy"] = query["propagationPolicy"]
     if "orphanDependents" in query and "propagationPolicy" not in options:
         options["propagationPolicy"] = (
-            "Orphan" if query["orphanDependents"] == "true" else "Background"
+            "Orphan" if rq.is_true(query["orphanDependents"]) else "Background"
         )
     elif "orphanDependents" in options and "propagationPolicy" not in options:
         options["propagationPolicy"] = "Orphan" if options["orphanDependents"] else "Background"

@@ -44,8 +44,8 @@ class WatchOptions:
 
     def __init__(self, query: dict[str, str]) -> None:
         self.resource_version = query.get("resourceVersion", "")
-        self.bookmarks = query.get("allowWatchBookmarks") == "true"
-        self.send_initial = query.get("sendInitialEvents") == "true"
+        self.bookmarks = rq.is_true(query.get("allowWatchBookmarks"))
+        self.send_initial = rq.is_true(query.get("sendInitialEvents"))
         match = query.get("resourceVersionMatch", "")
         timeout = query.get("timeoutSeconds")
         self.timeout: float | None = None

@@ -190,7 +190,7 @@ class Application:
             namespace = ""
         query = {k: v for k, v in request.query.items()}
         method = request.method
-        watch = query.get("watch") in ("true", "1")
+        watch = rq.is_true(query.get("watch"))
         if method == "GET":
             verb = "watch" if watch else ("get" if name else "list")
         elif method == "DELETE":
