@@ -402,7 +402,8 @@ class APIServer:
             options_kind=options,
         )
         warnings.extend(result.warnings)
-        return obj if result.obj is obj else objects.deep_copy(result.obj)
+        # result.obj shares only with obj, which is this request's private copy
+        return result.obj
 
     async def _create(
         self, request: rq.Request, store: RegistryStore, warnings: list[str]
@@ -530,7 +531,7 @@ class APIServer:
                     field_validation=request.query.get("fieldValidation"),
                     strategic=strategic,
                 )
-                new = objects.deep_copy(checked.obj) if checked.obj is not new else new
+                new = checked.obj  # shares only with the patch result, which is ours
                 warnings.extend(checked.warnings)
             store.strategy.default(new)
             record_update(request, store.info, current, new, self.clock.timestamp())

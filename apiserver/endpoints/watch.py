@@ -29,7 +29,7 @@ import trio
 from apiserver.endpoints import request as rq
 from apiserver.registry.store import RegistryStore, parse_resource_version
 from apiserver.registry.watchcache import CachedEvent, WatchCache, WindowPassed
-from apiserver.storage import EventType, Watcher
+from apiserver.storage import Watcher
 from minikube_py import field, objects
 from minikube_py.errors import Expired, GroupKind, Invalid
 from minikube_py.objects import Object
@@ -229,7 +229,9 @@ class WatchStream:
                 self._out.append(self._bookmark(response.revision))
             return
         for event in response.events:
-            self._out.extend(_translate(self._store, event, self._matches))
+            self._out.extend(
+                _translate_cached(CachedEvent.from_store(event), self._matches, wire=self.wire)
+            )
 
     def close(self) -> None:
         self._done = True
@@ -262,23 +264,3 @@ def _translate_cached(event: CachedEvent, matches: Any, *, wire: bool = False) -
     if wire:
         return [event.wire_line(kind)]
     return [{"type": kind, "object": event.fresh()}]
-
-
-def _translate(store: RegistryStore, event: Any, matches: Any) -> list[dict[str, Any]]:
-    revision = event.kv.mod_revision
-    prev = event.prev_kv
-    old = store._from_kv(prev.value, revision) if prev is not None else None
-    if event.type is EventType.DELETE:
-        if old is not None and matches(old):
-            return [{"type": "DELETED", "object": old}]
-        return []
-    new = store._from_kv(event.kv.value, revision)
-    now_matches = matches(new)
-    before = old is not None and matches(old)
-    if now_matches and before:
-        return [{"type": "MODIFIED", "object": new}]
-    if now_matches:
-        return [{"type": "ADDED", "object": new}]
-    if before:
-        return [{"type": "DELETED", "object": new}]
-    return []

@@ -175,11 +175,11 @@ class RegistryStore:
     # -- reads ---------------------------------------------------------------------------------
 
     def get(self, namespace: str, name: str, *, resource_version: str = "") -> Object:
-        revision = self._revision_for_read(resource_version)
+        # only checked: the newest state, which every read serves, is never older than asked
+        self._revision_for_read(resource_version)
         kv = self.kv.get(self.key(namespace, name))
         if kv is None:
             raise NotFound(self.group_resource, name)
-        del revision  # every read is of the newest state, which is never older than asked
         return self._from_kv(kv.value, kv.mod_revision)
 
     def _revision_for_read(self, resource_version: str) -> int:

@@ -21,7 +21,7 @@ from typing import Any
 
 import trio
 
-from apiserver.storage import EventType, Watcher
+from apiserver.storage import Event, EventType, Watcher
 from minikube_py import objects
 from minikube_py.objects import Object
 
@@ -42,6 +42,18 @@ class CachedEvent:
         self._obj: Object | None = None
         self._old: Object | None = None
         self._lines: dict[str, bytes] | None = None
+
+    @classmethod
+    def from_store(cls, event: Event) -> CachedEvent:
+        """Wrap a store event (with its ``prev_kv``)."""
+        prev = event.prev_kv
+        return cls(
+            event.kv.mod_revision,
+            event.type is EventType.DELETE,
+            event.kv.key,
+            event.kv.value,
+            prev.value if prev is not None else None,
+        )
 
     def obj(self) -> Object:
         """The new state (do not mutate); for a deletion, the last state."""
@@ -124,16 +136,7 @@ class WatchCache:
                 self._restart()
                 continue
             for event in response.events:
-                prev = event.prev_kv
-                self._events.append(
-                    CachedEvent(
-                        event.kv.mod_revision,
-                        event.type is EventType.DELETE,
-                        event.kv.key,
-                        event.kv.value,
-                        prev.value if prev is not None else None,
-                    )
-                )
+                self._events.append(CachedEvent.from_store(event))
                 self._last_revision = event.kv.mod_revision
             if len(self._events) > 2 * self._capacity:
                 self._trim()

@@ -67,9 +67,6 @@ class NamespaceStrategy(Strategy):
         new["spec"] = old.get("spec", {})
         new["status"] = old.get("status", {})
 
-    def prepare_for_status_update(self, new: Object, old: Object) -> None:
-        super().prepare_for_status_update(new, old)
-
     def should_delete_during_update(self, new: Object, old: Object) -> bool:
         """A namespace also waits for its ``spec.finalizers`` (``kubernetes``: the namespace
         controller's) before an update may complete its deletion."""
