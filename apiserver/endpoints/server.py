@@ -668,16 +668,10 @@ class APIServer:
     ) -> Object:
         """Namespace deletion (``pkg/registry/core/namespace/storage``): with spec finalizers the
         namespace turns Terminating and waits for the namespace controller to finalize it."""
-        await self.admission.validate(
-            Attributes(
-                operation=Operation.DELETE,
-                info=store.info,
-                namespace="",
-                name=request.name,
-                user=request.user.name,
-            )
-        )
         current = store.get("", request.name)
+        await self.admission.validate(
+            _attributes(request, store, Operation.DELETE, current, current)
+        )
         if not (current.get("spec") or {}).get("finalizers") and not current["metadata"].get(
             "finalizers"
         ):
