@@ -78,6 +78,22 @@ class ClusterClock:
         return "".join(choice(_ALPHANUMS) for _ in range(length))
 
 
+def seed_scheduler(seed: int) -> None:
+    """Make trio's run loop replay from ``seed`` as well.
+
+    trio shuffles each batch of runnable tasks with a module-level generator (to flush out
+    hidden ordering assumptions), so two runs of one scenario on virtual time can interleave
+    differently even with the same cluster seed. Seeding that generator (what pytest-trio
+    does for Hypothesis) makes the interleaving, and so the whole run, a function of the
+    seed. It is trio's private attribute; if it ever moves, runs are merely not replayable.
+    """
+    from trio._core import _run
+
+    generator = getattr(_run, "_r", None)
+    if isinstance(generator, random.Random):
+        generator.seed(seed)
+
+
 def format_time(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 

@@ -20,6 +20,7 @@ from datetime import datetime
 from typing import Any
 
 import trio
+import trio.testing
 
 from apiserver.client import InProcessClient
 from apiserver.endpoints.request import UserInfo
@@ -30,7 +31,7 @@ from controllers.namespace import NamespaceController
 from controllers.replicaset import ReplicaSetController
 from controllers.runtime.events import EventRecorder
 from controllers.runtime.manager import Manager
-from minikube_py.clock import ClusterClock
+from minikube_py.clock import ClusterClock, seed_scheduler
 
 #: The built-in controllers available so far, as kube-controller-manager names them.
 BUILTIN_CONTROLLERS = ("namespace", "garbagecollector", "replicaset")
@@ -91,6 +92,8 @@ class Cluster:
     async def run(self, *, task_status: trio.TaskStatus[Any] = trio.TASK_STATUS_IGNORED) -> None:
         """Run until cancelled; ``started`` with the cluster once it serves and its
         controllers' caches are synced."""
+        if isinstance(trio.lowlevel.current_clock(), trio.testing.MockClock):
+            seed_scheduler(self.clock.seed)  # virtual time: replayable interleavings too
         async with trio.open_nursery() as nursery:
             self._nursery = nursery
             await nursery.start(self.kv.run)
