@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 import msgspec
@@ -40,6 +40,7 @@ from minikube_py.errors import (
     GroupResource,
     InternalError,
     MethodNotSupported,
+    NotFound,
     RequestEntityTooLarge,
     StatusError,
     UnsupportedMediaType,
@@ -55,6 +56,12 @@ _JSON = "application/json"
 _NAMESPACE_SUBRESOURCES = {"status", "finalize"}
 _METHOD_VERBS = {"POST": "create", "PUT": "update", "PATCH": "patch"}
 _BODY_TYPES = (_JSON, "application/yaml", "*/*", "", "application/vnd.kubernetes.protobuf")
+
+#: An operator endpoint outside the Kubernetes API, under ``/minikube-py/<name>/...``: called in
+#: the trio thread with the method, the path segments after the name and the JSON body (None
+#: when empty); answers a status code and a JSON body. The cluster assembly plugs these in (node
+#: operations for ``minikube-py node kill``...); errors are ``StatusError``s as everywhere.
+Extension = Callable[[str, list[str], Any], Awaitable[tuple[int, Any]]]
 
 
 def _json(
@@ -81,10 +88,17 @@ def _wants_table(request: web.Request) -> bool:
 
 
 class Application:
-    def __init__(self, server: APIServer, bridge: Bridge, address: str) -> None:
+    def __init__(
+        self,
+        server: APIServer,
+        bridge: Bridge,
+        address: str,
+        extensions: Mapping[str, Extension] | None = None,
+    ) -> None:
         self.server = server
         self.bridge = bridge
         self.address = address
+        self.extensions = dict(extensions or {})
         self.openapi = OpenAPI(server.catalog, GIT_VERSION)
 
     def build(self) -> web.Application:
@@ -108,6 +122,19 @@ class Application:
 
     # -- routing -------------------------------------------------------------------------------
 
+    async def _extension(self, request: web.Request, parts: list[str]) -> web.Response:
+        handler = self.extensions.get(parts[0]) if parts else None
+        if handler is None:
+            raise NotFound(GroupResource("", "minikube-py"), "/".join(parts))
+        raw = await request.read()
+        try:
+            body = _decoder.decode(raw) if raw else None
+        except msgspec.DecodeError as error:
+            raise BadRequest(f"the request body is not JSON: {error}") from None
+        method, rest = request.method, parts[1:]
+        code, answer = await self.bridge.call(lambda: handler(method, rest, body))
+        return _json(answer, code)
+
     async def _route(self, request: web.Request) -> web.StreamResponse:
         path = request.path.rstrip("/") or "/"
         parts = [p for p in path.split("/") if p]
@@ -129,6 +156,8 @@ class Application:
             )
         if parts[:1] == ["openapi"]:
             return self._openapi(parts)
+        if parts[:1] == ["minikube-py"]:
+            return await self._extension(request, parts[1:])
         if parts[:1] == ["api"]:
             if len(parts) == 1:
                 return self._discovery_root(request, core=True)

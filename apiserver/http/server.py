@@ -9,19 +9,28 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from collections.abc import Mapping
 from typing import Any
 
 import trio
 from aiohttp import web
 
 from apiserver.endpoints.server import APIServer
-from apiserver.http.app import Application
+from apiserver.http.app import Application, Extension
 from apiserver.http.bridge import Bridge
 
 
 class HTTPServer:
-    def __init__(self, api: APIServer, *, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self,
+        api: APIServer,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        extensions: Mapping[str, Extension] | None = None,
+    ) -> None:
         self.api = api
+        self.extensions = extensions
         self.host = host
         self.port = port
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -64,7 +73,7 @@ class HTTPServer:
     async def _serve(self, bridge: Bridge, ready: threading.Event) -> None:
         self._loop = asyncio.get_running_loop()
         self._stop = asyncio.Event()
-        application = Application(self.api, bridge, f"{self.host}:{self.port}")
+        application = Application(self.api, bridge, f"{self.host}:{self.port}", self.extensions)
         runner = web.AppRunner(application.build(), access_log=None, shutdown_timeout=1.0)
         await runner.setup()
         site = web.TCPSite(runner, self.host, self.port)
