@@ -124,17 +124,85 @@ class InProcessClient:
         }
         return await self._call(self._request("list", info, namespace=namespace, query=query))
 
-    async def create(self, obj: Object, *, namespace: str = "", dry_run: bool = False) -> Object:
-        info = self._for_object(obj)
-        namespace = namespace or (obj.get("metadata") or {}).get("namespace") or "default"
+    async def create(
+        self,
+        obj: Object,
+        *,
+        namespace: str = "",
+        dry_run: bool = False,
+        resource: str = "",
+        name: str = "",
+        subresource: str = "",
+    ) -> Object:
+        """Create ``obj``; with ``subresource``, post it to a subresource of the object
+        ``resource``/``name`` (``name`` defaults to ``obj``'s), as the scheduler binds a pod:
+        ``create(binding, resource="pods", subresource="binding")``. Subresources answer a
+        ``Success`` Status."""
+        if not isinstance(obj, dict):
+            raise BadRequest("an object must be a JSON object")
+        metadata = obj.get("metadata") or {}
+        namespace = namespace or metadata.get("namespace") or "default"
+        if subresource:
+            if not resource:
+                raise BadRequest("creating a subresource needs the resource of its parent")
+            info = self.resource(resource)
+            parts: dict[str, Any] = {
+                "name": name or metadata.get("name", ""),
+                "subresource": subresource,
+            }
+        else:
+            info = self.resource(resource) if resource else self._for_object(obj)
+            parts = {}
         request = self._request(
             "create",
             info,
             namespace=namespace,
             body=obj,
             query={"dryRun": "All" if dry_run else None, "fieldManager": self.field_manager},
+            **parts,
         )
         return await self._call(request)
+
+    async def bind(
+        self, name: str, node: str, *, namespace: str = "", dry_run: bool = False
+    ) -> Object:
+        """Bind a pod to a node through ``pods/binding``, as kube-scheduler does."""
+        namespace = namespace or "default"
+        binding = {
+            "apiVersion": "v1",
+            "kind": "Binding",
+            "metadata": {"name": name, "namespace": namespace},
+            "target": {"apiVersion": "v1", "kind": "Node", "name": node},
+        }
+        return await self.create(
+            binding, namespace=namespace, dry_run=dry_run, resource="pods", subresource="binding"
+        )
+
+    async def evict(
+        self,
+        name: str,
+        *,
+        namespace: str = "",
+        grace_period_seconds: int | None = None,
+        dry_run: bool = False,
+    ) -> Object:
+        """Evict a pod through ``pods/eviction`` (``policy/v1 Eviction``), as ``kubectl drain``
+        does: refused with ``TooManyRequests`` while a PodDisruptionBudget forbids it."""
+        namespace = namespace or "default"
+        eviction: dict[str, Any] = {
+            "apiVersion": "policy/v1",
+            "kind": "Eviction",
+            "metadata": {"name": name, "namespace": namespace},
+        }
+        if grace_period_seconds is not None:
+            eviction["deleteOptions"] = {"gracePeriodSeconds": grace_period_seconds}
+        return await self.create(
+            eviction,
+            namespace=namespace,
+            dry_run=dry_run,
+            resource="pods",
+            subresource="eviction",
+        )
 
     async def update(self, obj: Object, *, subresource: str = "", dry_run: bool = False) -> Object:
         info = self._for_object(obj)

@@ -52,8 +52,36 @@ class Client(Protocol):
     ) -> Object: ...
 
     async def create(
-        self, obj: Object, *, namespace: str = "", dry_run: bool = False
-    ) -> Object: ...
+        self,
+        obj: Object,
+        *,
+        namespace: str = "",
+        dry_run: bool = False,
+        resource: str = "",
+        name: str = "",
+        subresource: str = "",
+    ) -> Object:
+        """Create ``obj``. With ``subresource`` (``binding``, ``eviction``), post ``obj`` to that
+        subresource of the object named by ``resource`` and ``name`` (``name`` defaults to
+        ``obj``'s own); the answer is then a ``Success`` Status."""
+        ...
+
+    async def bind(
+        self, name: str, node: str, *, namespace: str = "", dry_run: bool = False
+    ) -> Object:
+        """Bind pod ``name`` to ``node`` (``pods/binding``)."""
+        ...
+
+    async def evict(
+        self,
+        name: str,
+        *,
+        namespace: str = "",
+        grace_period_seconds: int | None = None,
+        dry_run: bool = False,
+    ) -> Object:
+        """Evict pod ``name`` (``pods/eviction``), honouring PodDisruptionBudgets."""
+        ...
 
     async def update(
         self, obj: Object, *, subresource: str = "", dry_run: bool = False

@@ -19,6 +19,7 @@ from apiserver.admission.default_tolerations import DefaultTolerationSeconds
 from apiserver.admission.namespace_lifecycle import NamespaceLifecycle
 from apiserver.admission.priority import Priority
 from apiserver.admission.service_account import ServiceAccountAdmission
+from apiserver.endpoints import pods
 from apiserver.endpoints import request as rq
 from apiserver.endpoints.fieldmanagement import (
     check_patch_options,
@@ -258,6 +259,8 @@ class APIServer:
         if verb == "list":
             return 200, self._list(request, store)
         if verb == "create":
+            if request.subresource:  # pods/binding, pods/eviction
+                return await pods.create_subresource(self, request, store, warnings)
             return 201, await self._create(request, store, warnings)
         if verb == "update":
             return await self._update(request, store, warnings)
