@@ -157,3 +157,294 @@ async def test_status_subresource_cannot_be_created(api: InProcessClient) -> Non
     with pytest.raises(StatusError) as caught:
         await api.create(pod(), resource="pods", subresource="status")
     assert caught.value.code == 405
+
+
+# -- eviction ----------------------------------------------------------------------------------
+
+
+async def running_pod(
+    api: InProcessClient, name: str = "web", *, ready: bool = True, **labels: str
+) -> Object:
+    """A pod made to look bound and running (no kubelet here), Ready or not."""
+    await api.create(pod(name, labels=labels or {"app": "web"}))
+    await api.bind(name, "node-1")
+    conditions = [{"type": "Ready", "status": "True" if ready else "False"}]
+    return await api.patch(
+        "pods",
+        name,
+        {"status": {"phase": "Running", "conditions": conditions}},
+        subresource="status",
+    )
+
+
+async def pdb(
+    api: InProcessClient,
+    name: str = "budget",
+    *,
+    selector: dict[str, Any] | None = None,
+    allowed: int = 1,
+    current: int = 2,
+    desired: int = 1,
+    observed: bool = True,
+    **spec: Any,
+) -> Object:
+    """A PDB with the status the disruption controller would have written."""
+    created = await api.create(
+        {
+            "apiVersion": "policy/v1",
+            "kind": "PodDisruptionBudget",
+            "metadata": {"name": name},
+            "spec": {
+                "selector": selector if selector is not None else {"matchLabels": {"app": "web"}},
+                "minAvailable": 1,
+                **spec,
+            },
+        }
+    )
+    created["status"] = {
+        "observedGeneration": created["metadata"]["generation"] if observed else 0,
+        "disruptionsAllowed": allowed,
+        "currentHealthy": current,
+        "desiredHealthy": desired,
+        "expectedPods": current,
+    }
+    return await api.update(created, subresource="status")
+
+
+async def test_eviction_without_a_budget_deletes_the_pod(api: InProcessClient) -> None:
+    await running_pod(api)
+    status = await api.evict("web", grace_period_seconds=0)
+    assert status == {
+        "kind": "Status",
+        "apiVersion": "v1",
+        "metadata": {},
+        "status": "Success",
+        "code": 201,
+    }
+    with pytest.raises(NotFound):
+        await api.get("pods", "web")
+
+
+async def test_eviction_marks_the_pod_disruption_target_before_graceful_deletion(
+    api: InProcessClient,
+) -> None:
+    await running_pod(api)
+    await api.evict("web")
+    evicted = await api.get("pods", "web")
+    assert evicted["metadata"]["deletionTimestamp"]
+    assert evicted["metadata"]["deletionGracePeriodSeconds"] == 30
+    target = [c for c in evicted["status"]["conditions"] if c["type"] == "DisruptionTarget"]
+    assert target == [
+        {
+            "type": "DisruptionTarget",
+            "status": "True",
+            "lastProbeTime": None,
+            "lastTransitionTime": target[0]["lastTransitionTime"],
+            "reason": "EvictionByEvictionAPI",
+            "message": "Eviction API: evicting",
+        }
+    ]
+
+
+async def test_eviction_spends_the_budget(api: InProcessClient) -> None:
+    await running_pod(api)
+    await pdb(api, allowed=1)
+    await api.evict("web")
+    budget = await api.get("poddisruptionbudgets", "budget")
+    assert budget["status"]["disruptionsAllowed"] == 0
+    assert list(budget["status"]["disruptedPods"]) == ["web"]
+    (condition,) = budget["status"]["conditions"]
+    assert condition["type"] == "DisruptionAllowed"
+    assert condition["status"] == "False"
+    assert condition["reason"] == "InsufficientPods"
+
+
+async def test_eviction_refused_when_the_budget_is_spent(api: InProcessClient) -> None:
+    await running_pod(api)
+    await pdb(api, allowed=0, current=1, desired=1)
+    with pytest.raises(StatusError) as caught:
+        await api.evict("web")
+    error = caught.value
+    assert error.code == 429
+    assert error.reason == "TooManyRequests"
+    assert error.message == "Cannot evict pod as it would violate the pod's disruption budget."
+    assert error.details == {
+        "causes": [
+            {
+                "reason": "DisruptionBudget",
+                "message": "The disruption budget budget needs 1 healthy pods and has 1 currently",
+            }
+        ]
+    }
+    assert "deletionTimestamp" not in (await api.get("pods", "web"))["metadata"]
+
+
+async def test_eviction_waits_for_the_budget_to_be_observed(api: InProcessClient) -> None:
+    await running_pod(api)
+    await pdb(api, observed=False)
+    with pytest.raises(StatusError) as caught:
+        await api.evict("web")
+    assert caught.value.code == 429
+    assert caught.value.details == {
+        "retryAfterSeconds": 10,
+        "causes": [
+            {
+                "reason": "DisruptionBudget",
+                "message": "The disruption budget budget is still being processed by the server.",
+            }
+        ],
+    }
+
+
+async def test_eviction_with_two_budgets_is_a_500(api: InProcessClient) -> None:
+    await running_pod(api)
+    await pdb(api, "one")
+    await pdb(api, "two", selector={})
+    with pytest.raises(StatusError) as caught:
+        await api.evict("web")
+    assert caught.value.code == 500
+    assert caught.value.message == (
+        "This pod has more than one PodDisruptionBudget, which the eviction subresource does "
+        "not support."
+    )
+
+
+async def test_budget_with_null_selector_matches_no_pod(api: InProcessClient) -> None:
+    await running_pod(api)
+    budget = await pdb(api, allowed=0)
+    budget["spec"].pop("selector")
+    await api.update(budget)
+    await api.evict("web", grace_period_seconds=0)
+    with pytest.raises(NotFound):
+        await api.get("pods", "web")
+
+
+async def test_budget_in_another_namespace_does_not_apply(api: InProcessClient) -> None:
+    await api.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "other"}})
+    await running_pod(api)
+    budget = {
+        "apiVersion": "policy/v1",
+        "kind": "PodDisruptionBudget",
+        "metadata": {"name": "b", "namespace": "other"},
+        "spec": {"selector": {}, "maxUnavailable": 0},
+    }
+    await api.create(budget)
+    await api.evict("web", grace_period_seconds=0)
+
+
+@pytest.mark.parametrize("phase", ["Pending", "Succeeded", "Failed"])
+async def test_eviction_of_pending_or_terminal_pods_ignores_the_budget(
+    api: InProcessClient, phase: str
+) -> None:
+    await running_pod(api)
+    await api.patch("pods", "web", {"status": {"phase": phase}}, subresource="status")
+    await pdb(api, allowed=0)
+    await api.evict("web", grace_period_seconds=0)
+    with pytest.raises(NotFound):
+        await api.get("pods", "web")
+    budget = await api.get("poddisruptionbudgets", "budget")
+    assert "disruptedPods" not in budget["status"]
+
+
+async def test_unready_pod_evicted_while_the_application_is_healthy(
+    api: InProcessClient,
+) -> None:
+    await running_pod(api, ready=False)
+    await pdb(api, allowed=0, current=2, desired=2)
+    await api.evict("web", grace_period_seconds=0)
+    budget = await api.get("poddisruptionbudgets", "budget")
+    assert budget["status"]["disruptionsAllowed"] == 0
+    assert "disruptedPods" not in budget["status"]
+
+
+async def test_unready_pod_guarded_when_the_application_is_short(api: InProcessClient) -> None:
+    await running_pod(api, ready=False)
+    await pdb(api, allowed=0, current=1, desired=2)
+    with pytest.raises(StatusError) as caught:
+        await api.evict("web")
+    assert caught.value.code == 429
+
+
+async def test_unready_pod_always_evictable_with_always_allow(api: InProcessClient) -> None:
+    await running_pod(api, ready=False)
+    await pdb(api, allowed=0, current=0, desired=2, unhealthyPodEvictionPolicy="AlwaysAllow")
+    await api.evict("web", grace_period_seconds=0)
+    with pytest.raises(NotFound):
+        await api.get("pods", "web")
+
+
+async def test_eviction_dry_run_changes_nothing(api: InProcessClient) -> None:
+    before = await running_pod(api)
+    await pdb(api, allowed=1)
+    status = await api.evict("web", dry_run=True)
+    assert status["status"] == "Success"
+    after = await api.get("pods", "web")
+    assert after["metadata"]["resourceVersion"] == before["metadata"]["resourceVersion"]
+    budget = await api.get("poddisruptionbudgets", "budget")
+    assert budget["status"]["disruptionsAllowed"] == 1
+
+
+async def test_eviction_dry_run_refused_as_the_real_one_would_be(api: InProcessClient) -> None:
+    await running_pod(api)
+    await pdb(api, allowed=0)
+    with pytest.raises(StatusError) as caught:
+        await api.evict("web", dry_run=True)
+    assert caught.value.code == 429
+
+
+async def test_eviction_accepts_a_v1beta1_body(api: InProcessClient) -> None:
+    await running_pod(api)
+    eviction = {
+        "apiVersion": "policy/v1beta1",
+        "kind": "Eviction",
+        "metadata": {"name": "web"},
+        "deleteOptions": {"gracePeriodSeconds": 0},
+    }
+    await api.create(eviction, resource="pods", subresource="eviction")
+    with pytest.raises(NotFound):
+        await api.get("pods", "web")
+
+
+async def test_eviction_of_a_missing_pod_is_not_found(api: InProcessClient) -> None:
+    with pytest.raises(NotFound):
+        await api.evict("ghost")
+
+
+async def test_eviction_named_differently_from_the_url_is_refused(api: InProcessClient) -> None:
+    await running_pod(api)
+    eviction = {"apiVersion": "policy/v1", "kind": "Eviction", "metadata": {"name": "other"}}
+    with pytest.raises(BadRequest) as caught:
+        await api.create(eviction, resource="pods", name="web", subresource="eviction")
+    assert caught.value.message == "name in URL does not match name in Eviction object"
+
+
+async def test_eviction_with_stale_resource_version_precondition_conflicts(
+    api: InProcessClient,
+) -> None:
+    before = await running_pod(api)
+    await api.patch("pods", "web", {"metadata": {"labels": {"app": "web", "x": "y"}}})
+    eviction = {
+        "apiVersion": "policy/v1",
+        "kind": "Eviction",
+        "metadata": {"name": "web"},
+        "deleteOptions": {
+            "preconditions": {"resourceVersion": before["metadata"]["resourceVersion"]}
+        },
+    }
+    with pytest.raises(Conflict):
+        await api.create(eviction, resource="pods", subresource="eviction")
+
+
+async def test_eviction_with_bad_delete_options_is_a_bad_request(api: InProcessClient) -> None:
+    await running_pod(api)
+    eviction = {
+        "apiVersion": "policy/v1",
+        "kind": "Eviction",
+        "metadata": {"name": "web"},
+        "deleteOptions": {"propagationPolicy": "Sideways"},
+    }
+    with pytest.raises(BadRequest):
+        await api.create(eviction, resource="pods", subresource="eviction")
+    eviction["deleteOptions"] = {"dryRun": ["Maybe"]}
+    with pytest.raises(BadRequest):
+        await api.create(eviction, resource="pods", subresource="eviction")
