@@ -8,9 +8,11 @@ Failures raise the StatusError subclass named by the Status the server answered 
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Any
 
 from apiserver.endpoints import request as rq
+from apiserver.endpoints.podlog import PodLogStream
 from apiserver.endpoints.server import APIServer
 from apiserver.endpoints.watch import WatchStream
 from apiserver.registry.catalog import ResourceInfo
@@ -272,6 +274,91 @@ class InProcessClient:
             "delete", info, namespace=namespace or "default", name=name, body=body
         )
         return await self._call(request)
+
+    async def logs(
+        self,
+        name: str,
+        *,
+        namespace: str = "",
+        container: str = "",
+        previous: bool = False,
+        timestamps: bool = False,
+        tail_lines: int | None = None,
+        since_seconds: int | None = None,
+        limit_bytes: int | None = None,
+    ) -> str:
+        """A container's log so far (``GET .../pods/NAME/log``), as ``kubectl logs`` prints it."""
+        stream = await self._log_stream(
+            name,
+            namespace=namespace,
+            container=container,
+            follow=False,
+            previous=previous,
+            timestamps=timestamps,
+            tail_lines=tail_lines,
+            since_seconds=since_seconds,
+            limit_bytes=limit_bytes,
+        )
+        return (await stream.read()).decode("utf-8", errors="replace")
+
+    async def follow_logs(
+        self,
+        name: str,
+        *,
+        namespace: str = "",
+        container: str = "",
+        timestamps: bool = False,
+        tail_lines: int | None = None,
+        since_seconds: int | None = None,
+        limit_bytes: int | None = None,
+    ) -> AsyncIterator[str]:
+        """``kubectl logs -f``: chunks of whole lines as the container writes them, until it
+        ends or the caller stops iterating. Refusals raise at the first iteration."""
+        stream = await self._log_stream(
+            name,
+            namespace=namespace,
+            container=container,
+            follow=True,
+            previous=False,
+            timestamps=timestamps,
+            tail_lines=tail_lines,
+            since_seconds=since_seconds,
+            limit_bytes=limit_bytes,
+        )
+        chunks = stream.chunks
+        if chunks is None:
+            return
+        try:
+            async for chunk in chunks:
+                yield chunk.decode("utf-8", errors="replace")
+        finally:
+            close = getattr(chunks, "aclose", None)
+            if close is not None:
+                await close()
+
+    async def _log_stream(
+        self, name: str, *, namespace: str, follow: bool, **options: Any
+    ) -> PodLogStream:
+        query = {
+            "container": options["container"],
+            "follow": follow,
+            "previous": options["previous"],
+            "timestamps": options["timestamps"],
+            "tailLines": options["tail_lines"],
+            "sinceSeconds": options["since_seconds"],
+            "limitBytes": options["limit_bytes"],
+        }
+        request = self._request(
+            "get",
+            self.resource("pods"),
+            namespace=namespace or "default",
+            name=name,
+            subresource="log",
+            query=query,
+        )
+        stream = await self._call(request)
+        assert isinstance(stream, PodLogStream)
+        return stream
 
     def watch(
         self,

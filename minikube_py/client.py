@@ -112,6 +112,37 @@ class Client(Protocol):
         dry_run: bool = False,
     ) -> Object: ...
 
+    async def logs(
+        self,
+        name: str,
+        *,
+        namespace: str = "",
+        container: str = "",
+        previous: bool = False,
+        timestamps: bool = False,
+        tail_lines: int | None = None,
+        since_seconds: int | None = None,
+        limit_bytes: int | None = None,
+    ) -> str:
+        """A container's log so far (``pods/log``); the container defaults to the pod's only
+        one."""
+        ...
+
+    def follow_logs(
+        self,
+        name: str,
+        *,
+        namespace: str = "",
+        container: str = "",
+        timestamps: bool = False,
+        tail_lines: int | None = None,
+        since_seconds: int | None = None,
+        limit_bytes: int | None = None,
+    ) -> AsyncIterator[str]:
+        """``kubectl logs -f``: the log as it is written, until the container ends or the
+        caller stops iterating."""
+        ...
+
     def watch(
         self,
         resource: str,

@@ -19,7 +19,7 @@ from apiserver.admission.default_tolerations import DefaultTolerationSeconds
 from apiserver.admission.namespace_lifecycle import NamespaceLifecycle
 from apiserver.admission.priority import Priority
 from apiserver.admission.service_account import ServiceAccountAdmission
-from apiserver.endpoints import pods
+from apiserver.endpoints import podlog, pods
 from apiserver.endpoints import request as rq
 from apiserver.endpoints.fieldmanagement import (
     check_patch_options,
@@ -58,6 +58,7 @@ from minikube_py.patch import (
     apply_merge_patch,
     apply_strategic_merge_patch,
 )
+from minikube_py.podlogs import LogSource
 from minikube_py.selectors import (
     FieldSelector,
     LabelSelector,
@@ -94,8 +95,11 @@ class APIServer:
         *,
         catalog: Catalog | None = None,
         admission: AdmissionChain | None = None,
+        log_source: LogSource | None = None,
     ) -> None:
         self.kv = kv
+        #: Where ``pods/log`` reads containers' logs (the simulated kubelets); None: nowhere.
+        self.log_source = log_source
         self.clock = clock
         self.catalog = catalog if catalog is not None else Catalog()
         self.stores: dict[tuple[str, str, str], RegistryStore] = {}
@@ -255,6 +259,8 @@ class APIServer:
     ) -> tuple[int, Any]:
         verb = request.verb
         if verb == "get":
+            if request.subresource == "log":
+                return 200, await podlog.pod_log(self, request, store)
             return 200, self._get(request, store)
         if verb == "list":
             return 200, self._list(request, store)

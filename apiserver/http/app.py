@@ -24,6 +24,7 @@ import yaml
 from aiohttp import web
 
 from apiserver.endpoints import request as rq
+from apiserver.endpoints.podlog import PodLogStream
 from apiserver.endpoints.server import APIServer
 from apiserver.http import discovery
 from apiserver.http.bridge import Bridge
@@ -259,6 +260,8 @@ class Application:
             return response
 
         response = await self.bridge.call(call)
+        if isinstance(response.body, PodLogStream):
+            return await self._pod_log(request, response.body)
         return _json(response.body, response.code, warnings=response.warnings)
 
     async def _body(self, request: web.Request, verb: str) -> tuple[Any, bytes | None, str]:
@@ -291,6 +294,31 @@ class Application:
                 raise BadRequest(f"error decoding YAML: {yaml_error}") from None
             raw = json.dumps(body).encode()
         return body, raw, content_type or _JSON
+
+    async def _pod_log(self, request: web.Request, logs: PodLogStream) -> web.StreamResponse:
+        """``pods/log`` as ``text/plain``, each chunk sent as it comes (``kubectl logs -f``).
+        Headers wait for the first chunk, so a refusal of the node is still a Status."""
+        if logs.chunks is None:
+            return web.Response(status=204)  # no node yet: upstream's empty location
+        chunks = logs.chunks
+        stream = self.bridge.stream(lambda: chunks)
+        try:
+            item = await stream.queue.get()
+            if isinstance(item, StatusError):
+                return _status(item)
+            if isinstance(item, BaseException):
+                log.error("reading a pod's log failed", exc_info=item)
+                return _status(InternalError(f"{type(item).__name__}: {item}"))
+            response = web.StreamResponse(status=200, headers={"Content-Type": logs.content_type})
+            response.enable_chunked_encoding()
+            await response.prepare(request)
+            while item is not None and not isinstance(item, BaseException):
+                await response.write(item)
+                item = await stream.queue.get()
+        finally:
+            stream.close()
+        await response.write_eof()
+        return response
 
     async def _watch(self, request: web.Request, core_request: rq.Request) -> web.StreamResponse:
         server = self.server

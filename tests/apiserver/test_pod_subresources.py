@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import aclosing
+from datetime import timedelta
 from typing import Any
 
 import pytest
+import trio
 
 from apiserver.client import InProcessClient
+from apiserver.endpoints import request as rq
+from minikube_py.clock import format_time
 from minikube_py.errors import BadRequest, Conflict, Invalid, NotFound, StatusError
 from minikube_py.objects import Object
+from minikube_py.podlogs import LogOptions
 
 
 def pod(name: str = "web", *, labels: dict[str, str] | None = None, **spec: Any) -> Object:
@@ -448,3 +455,265 @@ async def test_eviction_with_bad_delete_options_is_a_bad_request(api: InProcessC
     eviction["deleteOptions"] = {"dryRun": ["Maybe"]}
     with pytest.raises(BadRequest):
         await api.create(eviction, resource="pods", subresource="eviction")
+
+
+# -- log ---------------------------------------------------------------------------------------
+
+
+class FakeLogs:
+    """A LogSource standing in for the simulated kubelets: fixed lines, or a channel to follow."""
+
+    def __init__(self, lines: list[str]) -> None:
+        self.lines = lines
+        self.asked: list[LogOptions] = []
+        self.send, self.receive = trio.open_memory_channel[bytes](10)
+        self.closed = False
+
+    async def logs(self, pod: Object, options: LogOptions) -> AsyncIterator[bytes]:
+        self.asked.append(options)
+        status = pod.get("status") or {}
+        if status.get("phase") != "Running":
+            raise BadRequest(
+                f'container "{options.container}" in pod "{pod["metadata"]["name"]}" is '
+                "waiting to start: ContainerCreating"
+            )
+        lines = self.lines
+        if options.tail_lines is not None:
+            lines = lines[len(lines) - options.tail_lines :] if options.tail_lines else []
+        for line in lines:
+            yield f"{line}\n".encode()
+        if options.follow:
+            try:
+                async for chunk in self.receive:
+                    yield chunk
+            finally:
+                self.closed = True
+
+
+@pytest.fixture
+def logs(api: InProcessClient) -> FakeLogs:
+    source = FakeLogs(["one", "two", "three"])
+    api.server.log_source = source
+    return source
+
+
+async def test_logs_of_the_only_container(api: InProcessClient, logs: FakeLogs) -> None:
+    await running_pod(api)
+    assert await api.logs("web") == "one\ntwo\nthree\n"
+    assert logs.asked == [LogOptions(container="c")]
+
+
+async def test_logs_pass_the_options_to_the_node(api: InProcessClient, logs: FakeLogs) -> None:
+    await running_pod(api)
+    text = await api.logs(
+        "web",
+        container="c",
+        tail_lines=1,
+        timestamps=True,
+        since_seconds=60,
+        limit_bytes=100,
+        previous=False,
+    )
+    assert text == "three\n"
+    assert logs.asked == [
+        LogOptions(container="c", timestamps=True, tail_lines=1, since_seconds=60, limit_bytes=100)
+    ]
+
+
+async def test_logs_need_a_container_name_when_there_are_several(
+    api: InProcessClient, logs: FakeLogs
+) -> None:
+    two = pod(
+        containers=[{"name": "a", "image": "x"}, {"name": "b", "image": "y"}],
+        initContainers=[{"name": "init", "image": "z"}],
+    )
+    await api.create(two)
+    with pytest.raises(BadRequest) as caught:
+        await api.logs("web")
+    assert caught.value.message == (
+        "a container name must be specified for pod web, choose one of: [a b] or one of the "
+        "init containers: [init]"
+    )
+    with pytest.raises(BadRequest) as caught:
+        await api.logs("web", container="nope")
+    assert caught.value.message == "container nope is not valid for pod web"
+
+
+async def test_logs_of_an_init_container_by_name(api: InProcessClient, logs: FakeLogs) -> None:
+    await api.create(pod(initContainers=[{"name": "init", "image": "z"}]))
+    await api.bind("web", "node-1")
+    await api.patch("pods", "web", {"status": {"phase": "Running"}}, subresource="status")
+    await api.logs("web", container="init")
+    assert logs.asked[-1].container == "init"
+
+
+async def test_logs_of_an_unscheduled_pod_are_empty(api: InProcessClient, logs: FakeLogs) -> None:
+    await api.create(pod())
+    assert await api.logs("web") == ""
+    assert logs.asked == []
+
+
+async def test_logs_refusal_of_the_node_is_the_answer(api: InProcessClient, logs: FakeLogs) -> None:
+    await api.create(pod())
+    await api.bind("web", "node-1")
+    with pytest.raises(BadRequest) as caught:
+        await api.logs("web")
+    assert caught.value.message == (
+        'container "c" in pod "web" is waiting to start: ContainerCreating'
+    )
+
+
+async def test_logs_without_a_log_source_answer_as_a_kubelet(api: InProcessClient) -> None:
+    await api.create(pod())
+    await api.bind("web", "node-1")
+    with pytest.raises(BadRequest) as caught:
+        await api.logs("web")
+    assert caught.value.message == (
+        'container "c" in pod "web" is waiting to start: ContainerCreating'
+    )
+    waiting = {"name": "c", "state": {"waiting": {"reason": "ImagePullBackOff"}}}
+    await api.patch(
+        "pods", "web", {"status": {"containerStatuses": [waiting]}}, subresource="status"
+    )
+    with pytest.raises(BadRequest) as caught:
+        await api.logs("web")
+    assert caught.value.message == (
+        'container "c" in pod "web" is waiting to start: trying and failing to pull image'
+    )
+    running = {"name": "c", "state": {"running": {"startedAt": "2026-01-01T00:00:00Z"}}}
+    await api.patch(
+        "pods", "web", {"status": {"containerStatuses": [running]}}, subresource="status"
+    )
+    assert await api.logs("web") == ""
+    with pytest.raises(BadRequest) as caught:
+        await api.logs("web", previous=True)
+    assert caught.value.message == 'previous terminated container "c" in pod "web" not found'
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        (
+            {"tailLines": "-1"},
+            'PodLogOptions "web" is invalid: tailLines: Invalid value: -1: must be greater '
+            "than or equal to 0",
+        ),
+        (
+            {"limitBytes": "0"},
+            'PodLogOptions "web" is invalid: limitBytes: Invalid value: 0: must be greater than 0',
+        ),
+        (
+            {"sinceSeconds": "0"},
+            'PodLogOptions "web" is invalid: sinceSeconds: Invalid value: 0: must be greater '
+            "than 0",
+        ),
+    ],
+)
+async def test_logs_with_bad_options_are_invalid(
+    api: InProcessClient, logs: FakeLogs, query: dict[str, str], message: str
+) -> None:
+    await running_pod(api)
+    response = await api.server.handle(
+        rq.Request(
+            verb="get",
+            resource="pods",
+            namespace="default",
+            name="web",
+            subresource="log",
+            query=query,
+        )
+    )
+    assert response.code == 422
+    assert response.body["reason"] == "Invalid"
+    assert response.body["message"] == message
+    assert response.body["details"]["kind"] == "PodLogOptions"
+
+
+async def test_logs_with_both_since_options_are_invalid(
+    api: InProcessClient, logs: FakeLogs
+) -> None:
+    await running_pod(api)
+    response = await api.server.handle(
+        rq.Request(
+            verb="get",
+            resource="pods",
+            namespace="default",
+            name="web",
+            subresource="log",
+            query={"sinceSeconds": "5", "sinceTime": "2026-01-01T00:00:00Z"},
+        )
+    )
+    assert response.code == 422
+    assert (
+        "at most one of `sinceTime` or `sinceSeconds` may be specified"
+        in (response.body["message"])
+    )
+
+
+async def test_logs_with_malformed_numbers_are_bad_requests(
+    api: InProcessClient, logs: FakeLogs
+) -> None:
+    await running_pod(api)
+    response = await api.server.handle(
+        rq.Request(
+            verb="get",
+            resource="pods",
+            namespace="default",
+            name="web",
+            subresource="log",
+            query={"tailLines": "ten"},
+        )
+    )
+    assert response.code == 400
+    assert response.body["message"] == 'strconv.ParseInt: parsing "ten": invalid syntax'
+
+
+async def test_logs_since_time_becomes_seconds(api: InProcessClient, logs: FakeLogs) -> None:
+    await running_pod(api)
+    now = api.server.clock.now()
+    since = format_time(now - timedelta(seconds=90))
+    request = rq.Request(
+        verb="get",
+        resource="pods",
+        namespace="default",
+        name="web",
+        subresource="log",
+        query={"sinceTime": since, "follow": "", "timestamps": "false"},
+    )
+    response = await api.server.handle(request)
+    assert response.code == 200
+    logs.send.close()
+    assert await response.body.read() == b"one\ntwo\nthree\n"
+    assert logs.asked[-1].since_seconds in (90, 91)  # whole seconds, rounded up
+    assert logs.asked[-1].follow  # Go's parameter codec: present and not false/0 is true
+    assert not logs.asked[-1].timestamps
+
+
+async def test_logs_of_a_missing_pod_are_not_found(api: InProcessClient, logs: FakeLogs) -> None:
+    with pytest.raises(NotFound):
+        await api.logs("ghost")
+
+
+async def test_follow_logs_streams_until_the_caller_stops(
+    api: InProcessClient, logs: FakeLogs
+) -> None:
+    await running_pod(api)
+    seen: list[str] = []
+    async with aclosing(api.follow_logs("web", tail_lines=1)) as stream:
+        async for chunk in stream:
+            seen.append(chunk)
+            if chunk == "three\n":
+                await logs.send.send(b"four\n")
+            if chunk == "four\n":
+                break
+    assert seen == ["three\n", "four\n"]
+    assert logs.asked[-1].follow
+    assert logs.closed
+
+
+async def test_follow_logs_ends_with_the_container(api: InProcessClient, logs: FakeLogs) -> None:
+    await running_pod(api)
+    await logs.send.send(b"four\n")
+    logs.send.close()
+    seen = [chunk async for chunk in api.follow_logs("web")]
+    assert seen == ["one\n", "two\n", "three\n", "four\n"]
