@@ -32,11 +32,20 @@ _STATUS = fieldset_from_dotted("status")
 _SPEC = fieldset_from_dotted("spec")
 
 
+_schemas: dict[tuple[str, str, str], TypeNode] = {}
+
+
 def schema_of(info: ResourceInfo) -> TypeNode:
-    try:
-        return type_node(info.group, info.version, info.kind)
-    except KeyError:
-        return UNKNOWN
+    """The kind's schema (:data:`UNKNOWN` for kinds without one), looked up once per kind."""
+    gvk = (info.group, info.version, info.kind)
+    schema = _schemas.get(gvk)
+    if schema is None:
+        try:
+            schema = type_node(*gvk)
+        except KeyError:
+            schema = UNKNOWN
+        _schemas[gvk] = schema
+    return schema
 
 
 @functools.lru_cache(maxsize=1024)

@@ -65,6 +65,7 @@ from minikube_py.field import FieldError, invalid, required, too_long
 from minikube_py.field import forbidden as forbidden_error
 from minikube_py.managedfields.conflicts import conflict_error
 from minikube_py.managedfields.fieldpath import FieldSet
+from minikube_py.managedfields.firstowner import FirstOwnerMemo
 from minikube_py.managedfields.lastapplied import (
     KUBECTL_MANAGER,
     allowed_conflicts,
@@ -248,7 +249,7 @@ def _first_owner(
     writer's, the update cap has one entry to count, and the entry is encoded from its set;
     ``owned_fields_v1_from_empty`` computes that encoding from the object directly.
     """
-    fields_v1 = owned_fields_v1_from_empty(
+    fields_v1 = _owned_fields_v1_from_empty(
         _without_managed_fields({} if live_old is None else live_old),
         _without_managed_fields(live_new),
         schema,
@@ -260,6 +261,11 @@ def _first_owner(
     if not fields_v1:
         return []
     return [wire_entry(manager, UPDATE, api_version, now, subresource, fields_v1)]
+
+
+#: :func:`owned_fields_v1_from_empty`, remembered for objects shaped alike (every Pod of a
+#: ReplicaSet); see :mod:`minikube_py.managedfields.firstowner`.
+_owned_fields_v1_from_empty = FirstOwnerMemo(owned_fields_v1_from_empty)
 
 
 def _take_changed(

@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 from apiserver.schema import check_object, decoding, type_node
 from minikube_py.managedfields import FieldSet, compare, fieldset_from_dotted, key_element
 from minikube_py.managedfields.fieldmanager import _update, update_managed_fields
+from minikube_py.managedfields.firstowner import FirstOwnerMemo
 from minikube_py.managedfields.managers import (
     STRIPPED_FIELDS,
     cap_update_managers,
@@ -644,3 +645,37 @@ def test_ordinary_bodies_take_the_clean_check(gvk: tuple[str, str, str]) -> None
     body = _BODIES[gvk]()
     assert decoding._clean(body, decoding._type_for(type_node(*gvk)))
     _assert_clean_check_agrees(gvk, body, True)
+
+
+# --------------------------------------------------------------------------- the memo
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_ZEROS, _OBJECTS, _SCHEMAS, _RESETS)
+def test_remembered_first_owner_fields_match_the_walk(
+    zero: dict[str, Any], obj: dict[str, Any], node: TypeNode, reset: FieldSet | None
+) -> None:
+    memo = FirstOwnerMemo(owned_fields_v1_from_empty)
+    expected = _outcome(owned_fields_v1_from_empty, zero, obj, node, reset, STRIPPED_FIELDS)
+    for _ in range(2):  # a miss, then a hit
+        assert _outcome(memo, zero, obj, node, reset, STRIPPED_FIELDS) == expected
+    renamed = copy.deepcopy(obj)
+    if isinstance(renamed.get("metadata"), dict):
+        renamed["metadata"]["name"] = "another-name"
+        renamed["metadata"]["uid"] = "another-uid"
+    assert _outcome(memo, zero, renamed, node, reset, STRIPPED_FIELDS) == _outcome(
+        owned_fields_v1_from_empty, zero, renamed, node, reset, STRIPPED_FIELDS
+    )
+
+
+def test_remembered_fields_are_a_fresh_copy_for_each_caller() -> None:
+    memo = FirstOwnerMemo(owned_fields_v1_from_empty)
+    obj = {"metadata": {"name": "a", "labels": {"app": "x"}}, "spec": {"x": 1}}
+    first = memo({}, obj, POD, None, STRIPPED_FIELDS)
+    assert first is not None
+    first["f:metadata"]["f:labels"]["f:tampered"] = {}
+    second = memo(
+        {}, {**obj, "metadata": {"name": "b", "labels": {"app": "x"}}}, POD, None, STRIPPED_FIELDS
+    )
+    assert second == owned_fields_v1_from_empty({}, obj, POD, None, STRIPPED_FIELDS)
+    assert second is not first
