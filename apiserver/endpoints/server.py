@@ -110,7 +110,7 @@ class APIServer:
         self.namespaces = self.stores[("", "v1", "namespaces")]
         self.services = ServiceAllocator()
         self.watch_caches: dict[tuple[str, str, str], WatchCache] = {}
-        self._priority_default: tuple[tuple[int, int], Object | None] = ((-1, -1), None)
+        self._priority_default: tuple[int, Object | None] = (-1, None)
         if admission is None:
             admission = AdmissionChain(
                 [
@@ -169,11 +169,8 @@ class APIServer:
                 )
 
     def _lookup(self, group: str, resource: str, namespace: str, name: str) -> Object | None:
-        store = self.stores[(group, "v1", resource)]
-        try:
-            return store.get(namespace, name)
-        except NotFound:
-            return None
+        """An object for admission to read (shared and read-only), or None."""
+        return self.stores[(group, "v1", resource)].get_shared(namespace, name)
 
     def _service_account(self, namespace: str, name: str) -> Object | None:
         return self._lookup("", "serviceaccounts", namespace, name)
@@ -185,8 +182,7 @@ class APIServer:
         """The ``globalDefault`` PriorityClass (the lowest if several), re-read only when the
         set of PriorityClasses changed -- every Pod create asks."""
         store = self.stores[("scheduling.k8s.io", "v1", "priorityclasses")]
-        keys = self.kv.range(store.prefix + "/", prefix=True, keys_only=True)
-        version = (keys.count, max((kv.mod_revision for kv in keys.kvs), default=0))
+        version = self.kv.last_change(store.prefix + "/")
         if self._priority_default[0] != version:
             defaults = [c for c in store.list().items if c.get("globalDefault")]
             chosen = min(defaults, key=lambda c: c.get("value", 0)) if defaults else None
@@ -204,10 +200,8 @@ class APIServer:
             )
 
     def _namespace_or_none(self, name: str) -> Object | None:
-        try:
-            return self.namespaces.get("", name)
-        except NotFound:
-            return None
+        """The namespace (shared and read-only: admission reads it on every create), or None."""
+        return self.namespaces.get_shared("", name)
 
     # -- entry point ---------------------------------------------------------------------------
 

@@ -74,6 +74,7 @@ ValidateHook = Callable[[Object, Object | None], Awaitable[None]]
 UpdateFunc = Callable[[Object | None], Awaitable[Object]]
 
 _GUARANTEED_UPDATE_RETRIES = 64
+_MAX_SHARED = 4096  # objects kept decoded by get_shared, per resource
 _MAX_GENERATE_NAME_BASE = 63 - 5
 _CONTINUE_TOO_OLD = (
     "The provided continue parameter is too old to display a consistent list result. You can "
@@ -145,6 +146,8 @@ class RegistryStore:
         self.prefix = prefix.rstrip("/")
         self.group_resource = GroupResource(info.group, info.resource)
         self.group_kind = GroupKind(info.group, info.kind)
+        # key -> (mod_revision, decoded object) for get_shared
+        self._shared: dict[str, tuple[int, Object]] = {}
 
     # -- keys and codec ------------------------------------------------------------------------
 
@@ -181,6 +184,28 @@ class RegistryStore:
         if kv is None:
             raise NotFound(self.group_resource, name)
         return self._from_kv(kv.value, kv.mod_revision)
+
+    def get_shared(self, namespace: str, name: str) -> Object | None:
+        """The current object, or None, as a **read-only** value shared with other callers.
+
+        For the server's own lookups on every write (the namespace of each create, a Pod's
+        service account, its PriorityClass): those objects change rarely, so the decoded
+        object is kept per key and decoded again only when the key's ``mod_revision`` moved.
+        Never hand the result to a client, and never modify it.
+        """
+        key = self.key(namespace, name)
+        kv = self.kv.get(key)
+        if kv is None:
+            self._shared.pop(key, None)
+            return None
+        cached = self._shared.get(key)
+        if cached is not None and cached[0] == kv.mod_revision:
+            return cached[1]
+        if len(self._shared) >= _MAX_SHARED:
+            self._shared.clear()
+        obj = self._from_kv(kv.value, kv.mod_revision)
+        self._shared[key] = (kv.mod_revision, obj)
+        return obj
 
     def _revision_for_read(self, resource_version: str) -> int:
         """Check a "not older than" resourceVersion; 0 means the newest state."""

@@ -104,6 +104,8 @@ class MVCCStore:
         self._watchers: dict[Watcher, None] = {}  # an ordered set
         self._next_watch_id = 1
         self._closed = False
+        # prefix -> a revision no older than the newest change under it (see last_change)
+        self._prefix_changes: dict[str, int] = {}
         self._persistence: Persistence | None = None
         self._background: trio.Nursery | None = None
         if self.config.data_dir is not None:
@@ -120,6 +122,18 @@ class MVCCStore:
     def compacted_revision(self) -> int:
         """Reads and watches below this revision fail with :class:`Compacted`."""
         return self._compacted
+
+    def last_change(self, prefix: str) -> int:
+        """A revision that is no older than the newest put or delete under ``prefix`` and that
+        grows with every later one: equal answers mean nothing under ``prefix`` changed in
+        between. The first call starts following ``prefix`` (and answers the current
+        revision); after it, asking costs a dictionary lookup and each commit one
+        ``startswith`` per followed prefix -- for a few small, rarely written sets such as
+        PriorityClasses, which every Pod create asks about."""
+        changed = self._prefix_changes.get(prefix)
+        if changed is None:
+            changed = self._prefix_changes[prefix] = self._revision
+        return changed
 
     def __len__(self) -> int:
         """Number of live keys."""
@@ -330,6 +344,13 @@ class MVCCStore:
     def _commit(self, revision: int, events: tuple[Event, ...]) -> None:
         self._revision = revision
         self._log.append(events)
+        if self._prefix_changes:
+            changes = self._prefix_changes
+            for prefix in changes:
+                for event in events:
+                    if event.kv.key.startswith(prefix):
+                        changes[prefix] = revision
+                        break
         if self._group._members:
             if self._transformer is not None:
                 events = tuple(self._decode_event(e) for e in events)

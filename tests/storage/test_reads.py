@@ -10,6 +10,7 @@ from apiserver.storage import (
     FutureRevision,
     InvalidTxn,
     MVCCStore,
+    Put,
     prefix_end,
 )
 
@@ -119,3 +120,18 @@ def test_prefix_end() -> None:
     assert prefix_end("/registry/pods/") == "/registry/pods0"
     assert prefix_end("a") == "b"
     assert prefix_end("") is None
+
+
+async def test_last_change_moves_only_with_writes_under_its_prefix(store: MVCCStore) -> None:
+    await fill(store, ["/p/a", "/q/a"])
+    first = store.last_change("/p/")
+    await fill(store, ["/q/b", "/q/c"])
+    assert store.last_change("/p/") == first
+    await store.put("/p/b", b"x")
+    after_put = store.last_change("/p/")
+    assert after_put > first
+    await store.delete("/p/a")
+    after_delete = store.last_change("/p/")
+    assert after_delete > after_put
+    await store.txn([], [Put("/q/d", b"1"), Put("/p/c", b"2")])
+    assert store.last_change("/p/") == store.revision
