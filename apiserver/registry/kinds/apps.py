@@ -154,6 +154,18 @@ class DeploymentStrategy(_Workload):
         spec.setdefault("revisionHistoryLimit", 10)
         spec.setdefault("progressDeadlineSeconds", 600)
 
+    def prepare_for_status_update(self, new: Object, old: Object) -> None:
+        """``deploymentStatusStrategy.PrepareForUpdate``: spec and labels come from ``old``, but
+        annotations may change (no ``ResetObjectMetaForStatus`` for Deployments): the Deployment
+        controller records ``deployment.kubernetes.io/revision`` with its status write."""
+        metadata = new.get("metadata")
+        annotations = metadata.get("annotations") if isinstance(metadata, dict) else None
+        super().prepare_for_status_update(new, old)
+        if annotations is not None:
+            new["metadata"]["annotations"] = annotations
+        else:
+            new["metadata"].pop("annotations", None)
+
 
 class ReplicaSetStrategy(_Workload):
     kind_word = "replicaset"
