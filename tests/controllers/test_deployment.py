@@ -635,3 +635,21 @@ async def test_bad_strategy_values_do_not_crash_the_controller(
         return
     await wait_rolled_out(cluster)
     assert cluster.unexpected_errors() == []
+
+
+async def test_revision_is_recorded_without_moving_the_generation(
+    cluster: ClusterHarness, kube: Client
+) -> None:
+    """The revision annotation rides on the status write (Deployments' status strategy keeps
+    annotations), so ``metadata.generation`` counts only the user's changes, as on a real
+    cluster: 1 after create, 2 after one template change."""
+    await start_readiness(cluster)
+    await kube.create(deployment())
+    d = await wait_rolled_out(cluster)
+    assert (d["metadata"]["generation"], revision_of(d)) == (1, "1")
+    await set_image(kube, "nginx:2")
+    d = await cluster.wait_for(
+        "deployments", "web", lambda d: rolled_out(d) and revision_of(d) == "2"
+    )
+    assert d["metadata"]["generation"] == 2
+    assert d["status"]["observedGeneration"] == 2
