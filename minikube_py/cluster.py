@@ -26,6 +26,8 @@ from apiserver.client import InProcessClient
 from apiserver.endpoints.request import UserInfo
 from apiserver.endpoints.server import APIServer
 from apiserver.storage import MVCCStore, StoreConfig
+from controllers.deployment import COMPONENT as DEPLOYMENT_COMPONENT
+from controllers.deployment import DeploymentController
 from controllers.garbagecollector import GarbageCollector
 from controllers.namespace import NamespaceController
 from controllers.replicaset import ReplicaSetController
@@ -34,7 +36,7 @@ from controllers.runtime.manager import Manager
 from minikube_py.clock import ClusterClock, seed_scheduler
 
 #: The built-in controllers available so far, as kube-controller-manager names them.
-BUILTIN_CONTROLLERS = ("namespace", "garbagecollector", "replicaset")
+BUILTIN_CONTROLLERS = ("namespace", "garbagecollector", "replicaset", "deployment")
 
 
 class Cluster:
@@ -70,6 +72,9 @@ class Cluster:
         if "replicaset" in names:
             recorder = EventRecorder(client, clock, "replicaset-controller")
             manager.add(ReplicaSetController(client, informers, recorder, clock).controller())
+        if "deployment" in names:
+            recorder = EventRecorder(client, clock, DEPLOYMENT_COMPONENT)
+            manager.add(DeploymentController(client, informers, recorder, clock).controller())
 
     def client(self, *, user: str = "system:admin", field_manager: str = "") -> InProcessClient:
         """A client acting as ``user`` (every call goes through the full pipeline)."""
