@@ -28,6 +28,8 @@ from apiserver.endpoints.server import APIServer
 from apiserver.storage import MVCCStore, StoreConfig
 from controllers.deployment import COMPONENT as DEPLOYMENT_COMPONENT
 from controllers.deployment import DeploymentController
+from controllers.disruption import COMPONENT as DISRUPTION_COMPONENT
+from controllers.disruption import DisruptionController
 from controllers.garbagecollector import GarbageCollector
 from controllers.namespace import NamespaceController
 from controllers.replicaset import ReplicaSetController
@@ -36,7 +38,7 @@ from controllers.runtime.manager import Manager
 from minikube_py.clock import ClusterClock, seed_scheduler
 
 #: The built-in controllers available so far, as kube-controller-manager names them.
-BUILTIN_CONTROLLERS = ("namespace", "garbagecollector", "replicaset", "deployment")
+BUILTIN_CONTROLLERS = ("namespace", "garbagecollector", "replicaset", "deployment", "disruption")
 
 
 class Cluster:
@@ -75,6 +77,10 @@ class Cluster:
         if "deployment" in names:
             recorder = EventRecorder(client, clock, DEPLOYMENT_COMPONENT)
             manager.add(DeploymentController(client, informers, recorder, clock).controller())
+        if "disruption" in names:
+            recorder = EventRecorder(client, clock, DISRUPTION_COMPONENT)
+            for loop in DisruptionController(client, informers, recorder, clock).controllers():
+                manager.add(loop)
 
     def client(self, *, user: str = "system:admin", field_manager: str = "") -> InProcessClient:
         """A client acting as ``user`` (every call goes through the full pipeline)."""
