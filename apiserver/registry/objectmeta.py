@@ -14,7 +14,12 @@ from typing import Any
 
 from minikube_py import field
 from minikube_py.field import FieldError
-from minikube_py.names import is_dns1123_label, is_dns1123_subdomain, is_qualified_name
+from minikube_py.names import (
+    is_dns1123_label,
+    is_dns1123_subdomain,
+    is_qualified_name,
+    is_valid_label_value,
+)
 from minikube_py.selectors.labels import validate_labels
 
 NameValidator = Callable[[str, bool], list[str]]
@@ -86,14 +91,38 @@ def validate_object_meta(
 
 def _validate_common(metadata: dict[str, Any], path: str) -> list[FieldError]:
     labels = metadata.get("labels")
-    errors = validate_labels(
-        labels if isinstance(labels, dict) else None, field.child(path, "labels")
-    )
+    if isinstance(labels, dict) and not _labels_valid(labels):
+        errors = validate_labels(labels, field.child(path, "labels"))
+    else:
+        errors = []
     errors += validate_annotations(metadata.get("annotations"), field.child(path, "annotations"))
     errors += validate_owner_references(
         metadata.get("ownerReferences"), field.child(path, "ownerReferences")
     )
     return errors
+
+
+_VALID_LABELS: set[tuple[str, str]] = set()  # (key, value) pairs known to pass
+_MAX_VALID_LABELS = 16384
+
+
+def _labels_valid(labels: dict[Any, Any]) -> bool:
+    """True when :func:`validate_labels` finds nothing -- every label of every create is
+    checked, they almost always pass, and the same pairs recur (every Pod of a ReplicaSet);
+    the full check builds its messages otherwise."""
+    known = _VALID_LABELS
+    for item in labels.items():
+        key, value = item
+        if type(key) is not str or type(value) is not str:
+            return False
+        if item in known:
+            continue
+        if is_qualified_name(key) or is_valid_label_value(value):
+            return False
+        if len(known) >= _MAX_VALID_LABELS:
+            known.clear()
+        known.add(item)
+    return True
 
 
 def validate_annotations(annotations: Any, path: str) -> list[FieldError]:

@@ -57,6 +57,8 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Any, Final
 
+import msgspec
+
 from apiserver.schema import definitions as _defs
 from apiserver.schema.golang import (
     QUANTITY_FORMAT_ERROR,
@@ -102,14 +104,17 @@ def check_object(
     strict: bool = True,
     typed: bool = True,
     raw: bytes | str | None = None,
+    remember: bool = False,
 ) -> Checked:
     """Decode ``obj`` (parsed JSON) against ``node``'s schema.
 
     ``typed``: Go's type checks and null rules, for built-in kinds (Go type names come from
     nodes made by :mod:`apiserver.schema.definitions`). ``strict``: collect unknown and duplicate
-    fields. ``raw``: the bytes ``obj`` came from, so repeated keys can be seen. Never mutates
-    ``obj``: the result is ``obj`` itself when nothing changes, else a copy sharing the unchanged
-    parts.
+    fields. ``raw``: the bytes ``obj`` came from, so repeated keys can be seen. ``remember``:
+    ``obj`` is JSON as msgspec decodes it (only dicts, lists, str, int, float, bool and None),
+    so clean top-level subtrees may be remembered by their encoding
+    (:func:`_clean_remembering`). Never mutates ``obj``: the result is ``obj`` itself when
+    nothing changes, else a copy sharing the unchanged parts.
     """
     root = obj
     pairs = False
@@ -121,7 +126,8 @@ def check_object(
         if pairs:
             root = decoded
     t = _type_for(node)
-    if typed and not pairs and type(root) is dict and _clean(root, t):
+    clean = _clean_remembering if remember else _clean
+    if typed and not pairs and type(root) is dict and clean(root, t):
         return Checked(obj, (), None)  # what the walk below finds for a clean object
     walker = _Walker(strict=strict, typed=typed, pairs=pairs)
     try:
@@ -868,6 +874,57 @@ def _clean_leaf(v: Any, t: _Type) -> bool:
     if kind == _SCHEMA_OR_BOOL:
         return vt is bool
     return False  # containers of the wrong JSON kind, the rest of the JSONSchemaProps family
+
+
+# Clean subtrees by (id of their compiled type, JSON encoding) -> that type.
+_CLEAN_SUBTREES: dict[tuple[int, bytes], _Type] = {}
+_MAX_CLEAN_SUBTREES: Final = 1024
+_encoder = msgspec.json.Encoder()
+
+
+def _clean_remembering(obj: dict[str, Any], t: _Type) -> bool:
+    """:func:`_clean` of a body, remembering which top-level subtrees were clean.
+
+    Bodies created in bulk repeat their ``spec`` (every Pod of a ReplicaSet) and differ in
+    ``metadata``; encoding a subtree in C and looking it up costs a fraction of walking it in
+    Python. Two subtrees with the same encoding are the same JSON value -- given values as
+    msgspec decodes them (no tuples, no NaN) -- so they are equally clean. ``metadata`` is always
+    walked (it names the object), and so is any subtree whose encoding holds ``null``: a NaN
+    float, which a caller could pass, also encodes as ``null`` but is clean where a ``null``
+    is not.
+    """
+    if t.kind != _STRUCT:
+        return _clean(obj, t)
+    fields = t.fields
+    if fields is None:
+        fields = t.struct_fields()
+    rest: dict[str, Any] | None = None
+    for key, value in obj.items():
+        ft = fields.get(key)
+        vt = type(value)
+        if ft is None or key == "metadata" or not value or (vt is not dict and vt is not list):
+            if rest is None:
+                rest = {}
+            rest[key] = value
+            continue
+        try:
+            encoded = _encoder.encode(value)
+        except (TypeError, ValueError, OverflowError, msgspec.EncodeError):
+            encoded = b"null"
+        if b"null" in encoded:
+            if not _clean(value, ft):
+                return False
+            continue
+        memo_key = (id(ft), encoded)
+        if _CLEAN_SUBTREES.get(memo_key) is ft:
+            continue
+        if not _clean(value, ft):
+            return False
+        if len(_CLEAN_SUBTREES) >= _MAX_CLEAN_SUBTREES:
+            _CLEAN_SUBTREES.clear()
+        _CLEAN_SUBTREES[memo_key] = ft
+    # _clean_struct is a conjunction over the keys: the rest can be checked apart
+    return rest is None or _clean_struct(rest, t)
 
 
 @lru_cache(maxsize=4096)

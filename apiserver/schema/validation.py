@@ -119,9 +119,11 @@ def decode_check(
 ) -> DecodeResult:
     """Decode a create or update body for a served built-in kind.
 
-    ``obj`` is the parsed body, ``raw`` the bytes it came from (pass them when there are any:
-    only they show duplicate fields). Raises :class:`BadRequest` on a type error and, under
-    ``Strict``, on unknown or duplicate fields; :class:`Invalid` on a bad ``fieldValidation``;
+    ``obj`` is the parsed body as msgspec decodes JSON (dicts, lists, str, int, float, bool,
+    None; see ``remember`` in :func:`check_object`), ``raw`` the bytes it came from (pass them
+    when there are any: only they show duplicate fields). Raises :class:`BadRequest` on a type
+    error and, under ``Strict``, on unknown or duplicate fields; :class:`Invalid` on a bad
+    ``fieldValidation``;
     ``KeyError`` for a kind that is not served. ``obj`` is never mutated: the result is ``obj``
     itself when nothing changes, else a copy sharing the unchanged parts.
     """
@@ -137,17 +139,16 @@ def decode_check(
             f"({_summarize(body)})"
         )
     strict = directive is not FieldValidation.IGNORE
-    checked = check_object(obj, node, strict=strict, raw=raw)
+    checked = check_object(obj, node, strict=strict, raw=raw, remember=True)
+    if checked.error is None and not checked.strict_errors:
+        return DecodeResult(checked.obj, ())
     body_kind, body_version = _actual_kind_version(obj, group, version, kind)
     prefix = f"{body_kind} in version {go_quote(body_version)} cannot be handled as a {kind}"
     if checked.error is not None:
         raise BadRequest(f"{prefix}: {checked.error}")
-    warnings: tuple[str, ...] = ()
-    if checked.strict_errors:
-        if directive is FieldValidation.STRICT:
-            raise BadRequest(f"{prefix}: {strict_decoding_error(checked.strict_errors)}")
-        warnings = tuple(str(error) for error in checked.strict_errors)
-    return DecodeResult(checked.obj, warnings)
+    if directive is FieldValidation.STRICT:
+        raise BadRequest(f"{prefix}: {strict_decoding_error(checked.strict_errors)}")
+    return DecodeResult(checked.obj, tuple(str(error) for error in checked.strict_errors))
 
 
 def check_patched(

@@ -679,3 +679,29 @@ def test_remembered_fields_are_a_fresh_copy_for_each_caller() -> None:
     )
     assert second == owned_fields_v1_from_empty({}, obj, POD, None, STRIPPED_FIELDS)
     assert second is not first
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_mutated_bodies())
+def test_the_remembering_clean_check_answers_as_the_clean_check(
+    case: tuple[tuple[str, str, str], dict[str, Any]],
+) -> None:
+    gvk, body = case
+    compiled = decoding._type_for(type_node(*gvk))
+    ordinary = _BODIES[gvk]()
+    assert decoding._clean_remembering(ordinary, compiled)  # remembered: the shared subtrees
+    body = json.loads(json.dumps(body))  # as msgspec decodes JSON: lists, never tuples
+    for _ in range(2):  # a miss, then perhaps a hit
+        assert decoding._clean_remembering(body, compiled) == decoding._clean(body, compiled)
+
+
+def test_a_remembered_subtree_does_not_answer_for_its_nan_twin() -> None:
+    gvk = next(g for g in _BODIES if g[2] == "Pod")
+    compiled = decoding._type_for(type_node(*gvk))
+    body = _BODIES[gvk]()
+    body["spec"]["containers"][0]["ports"][0]["containerPort"] = None  # not clean
+    assert not decoding._clean_remembering(body, compiled)
+    body["spec"]["containers"][0]["ports"][0]["containerPort"] = float("nan")  # encodes as null
+    assert decoding._clean_remembering(body, compiled) == decoding._clean(body, compiled)
+    body["spec"]["containers"][0]["ports"][0]["containerPort"] = None
+    assert not decoding._clean_remembering(body, compiled)
