@@ -29,6 +29,7 @@ from apiserver.endpoints.fieldmanagement import (
 from apiserver.endpoints.scale import scale_of
 from apiserver.endpoints.watch import WatchStream
 from apiserver.registry.catalog import Catalog, ResourceInfo
+from apiserver.registry.events import EVENTS_PREFIX, EventsV1Store
 from apiserver.registry.kinds import strategy_for
 from apiserver.registry.kinds.core import NamespaceStrategy
 from apiserver.registry.services import ServiceAllocator
@@ -82,6 +83,8 @@ def storage_prefix(info: ResourceInfo) -> str:
     """Where a resource's objects live, as kube-apiserver keys them (``/registry/pods``)."""
     if info.group in ("", "apps", "batch", "coordination.k8s.io", "policy", "discovery.k8s.io"):
         return f"/registry/{info.resource}"
+    if info.group == "events.k8s.io" and info.resource == "events":
+        return EVENTS_PREFIX  # one storage for both Event APIs, as upstream
     return f"/registry/{info.group}/{info.resource}"
 
 
@@ -104,7 +107,8 @@ class APIServer:
         self.catalog = catalog if catalog is not None else Catalog()
         self.stores: dict[tuple[str, str, str], RegistryStore] = {}
         for info in self.catalog:
-            self.stores[(info.group, info.version, info.resource)] = RegistryStore(
+            store_class = EventsV1Store if info.group == "events.k8s.io" else RegistryStore
+            self.stores[(info.group, info.version, info.resource)] = store_class(
                 info, strategy_for(info), kv, clock, storage_prefix(info)
             )
         self.namespaces = self.stores[("", "v1", "namespaces")]
@@ -229,7 +233,9 @@ class APIServer:
         key = (store.info.group, store.info.version, store.info.resource)
         cache = self.watch_caches.get(key)
         if cache is None:
-            cache = self.watch_caches[key] = WatchCache(self.kv, store.prefix + "/")
+            cache = self.watch_caches[key] = WatchCache(
+                self.kv, store.prefix + "/", decode=store._from_kv
+            )
         return WatchStream(store, request, labels, fields, cache, wire=wire)
 
     def store_for(self, request: rq.Request) -> RegistryStore:

@@ -230,7 +230,11 @@ class WatchStream:
             return
         for event in response.events:
             self._out.extend(
-                _translate_cached(CachedEvent.from_store(event), self._matches, wire=self.wire)
+                _translate_cached(
+                    CachedEvent.from_store(event, self._store._from_kv),
+                    self._matches,
+                    wire=self.wire,
+                )
             )
 
     def close(self) -> None:

@@ -17,6 +17,7 @@ etcd watch and one decode per event instead of N. This is the same idea over the
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import trio
@@ -29,11 +30,29 @@ from minikube_py.objects import Object
 class CachedEvent:
     """One change, with its objects decoded on first use and shared read-only afterwards."""
 
-    __slots__ = ("_lines", "_obj", "_old", "deleted", "key", "prev", "revision", "value")
+    __slots__ = (
+        "_decode",
+        "_lines",
+        "_obj",
+        "_old",
+        "deleted",
+        "key",
+        "prev",
+        "revision",
+        "value",
+    )
 
     def __init__(
-        self, revision: int, deleted: bool, key: str, value: bytes, prev: bytes | None
+        self,
+        revision: int,
+        deleted: bool,
+        key: str,
+        value: bytes,
+        prev: bytes | None,
+        decode: Decode | None = None,
     ) -> None:
+        #: stored bytes -> the object a watcher sees (another API version's view of them)
+        self._decode = decode if decode is not None else _decode
         self.revision = revision
         self.deleted = deleted
         self.key = key
@@ -44,7 +63,7 @@ class CachedEvent:
         self._lines: dict[str, bytes] | None = None
 
     @classmethod
-    def from_store(cls, event: Event) -> CachedEvent:
+    def from_store(cls, event: Event, decode: Decode | None = None) -> CachedEvent:
         """Wrap a store event (with its ``prev_kv``)."""
         prev = event.prev_kv
         return cls(
@@ -53,6 +72,7 @@ class CachedEvent:
             event.kv.key,
             event.kv.value,
             prev.value if prev is not None else None,
+            decode,
         )
 
     def obj(self) -> Object:
@@ -62,7 +82,7 @@ class CachedEvent:
             assert old is not None
             return old
         if self._obj is None:
-            self._obj = _decode(self.value, self.revision)
+            self._obj = self._decode(self.value, self.revision)
         return self._obj
 
     def old(self) -> Object | None:
@@ -70,7 +90,7 @@ class CachedEvent:
         if self.prev is None:
             return None
         if self._old is None:
-            self._old = _decode(self.prev, self.revision)
+            self._old = self._decode(self.prev, self.revision)
         return self._old
 
     def wire_line(self, kind: str) -> bytes:
@@ -88,10 +108,12 @@ class CachedEvent:
         """A copy the receiver owns."""
         data = self.prev if (old or self.deleted) else self.value
         assert data is not None
-        return _decode(data, self.revision)
+        return self._decode(data, self.revision)
 
 
 _encode = objects.encode
+#: Stored bytes and their revision -> the object served.
+Decode = Callable[[bytes, int], Object]
 
 
 def _decode(data: bytes, revision: int) -> Object:
@@ -105,7 +127,10 @@ class WindowPassed(Exception):
 
 
 class WatchCache:
-    def __init__(self, kv: Any, prefix: str, capacity: int = 4096) -> None:
+    def __init__(
+        self, kv: Any, prefix: str, capacity: int = 4096, *, decode: Decode | None = None
+    ) -> None:
+        self._decode = decode
         self._kv = kv
         self._prefix = prefix
         self._capacity = capacity
@@ -136,7 +161,7 @@ class WatchCache:
                 self._restart()
                 continue
             for event in response.events:
-                self._events.append(CachedEvent.from_store(event))
+                self._events.append(CachedEvent.from_store(event, self._decode))
                 self._last_revision = event.kv.mod_revision
             if len(self._events) > 2 * self._capacity:
                 self._trim()

@@ -10,6 +10,7 @@ status subresource, and when its generation moves.
 from __future__ import annotations
 
 from apiserver.registry.catalog import ResourceInfo
+from apiserver.registry.events import EventsV1Strategy
 from apiserver.registry.kinds import (
     apiextensions,
     apps,
@@ -37,6 +38,7 @@ _SPECIFIC: dict[tuple[str, str], type[Strategy]] = {
     ("", "services"): ServiceStrategy,
     ("", "secrets"): core.SecretStrategy,
     ("", "events"): core.EventStrategy,
+    ("events.k8s.io", "events"): EventsV1Strategy,
     ("", "nodes"): core.NodeStrategy,
     ("", "persistentvolumes"): core_storage.PersistentVolumeStrategy,
     ("", "persistentvolumeclaims"): core_storage.PersistentVolumeClaimStrategy,
