@@ -22,6 +22,7 @@ pods become available, old shrinks and new grows, never above 13 pods nor below 
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 from controllers.deployment import util
@@ -31,10 +32,17 @@ from controllers.deployment.sync import (
     get_all_replica_sets_and_sync_revision,
     scale_replica_set_and_record_event,
 )
+from minikube_py.errors import StatusError
 from minikube_py.objects import Object
 
 if TYPE_CHECKING:
     from controllers.deployment.deployment_controller import DeploymentController
+
+log = logging.getLogger(__name__)
+
+
+class InvalidScaleRequest(Exception):
+    """A computed scale-down that would grow a replica set (upstream's "invalid request")."""
 
 
 async def rollout_rolling(dc: DeploymentController, d: Object, rs_list: list[Object]) -> None:
@@ -93,12 +101,22 @@ async def reconcile_old_replica_sets(
     if max_scaled_down <= 0:
         return False
 
-    # unhealthy replicas first: otherwise they block the rollout until it times out
-    old_rss, cleanup_count = await cleanup_unhealthy_replicas(dc, old_rss, d, max_scaled_down)
+    # unhealthy replicas first: otherwise they block the rollout until it times out. As
+    # upstream, a failure here ends the step quietly (the status sync still runs; the next
+    # event brings another try).
+    try:
+        old_rss, cleanup_count = await cleanup_unhealthy_replicas(dc, old_rss, d, max_scaled_down)
+    except (StatusError, InvalidScaleRequest) as error:
+        log.debug("%s: cleaning up unhealthy replicas: %s", dc.key(d), error)
+        return False
 
     # then healthy ones, as far as maxUnavailable allows
     all_rss = [*old_rss, new_rs]
-    scaled_down = await scale_down_old_replica_sets_for_rolling_update(dc, all_rss, old_rss, d)
+    try:
+        scaled_down = await scale_down_old_replica_sets_for_rolling_update(dc, all_rss, old_rss, d)
+    except (StatusError, InvalidScaleRequest) as error:
+        log.debug("%s: scaling down old replica sets: %s", dc.key(d), error)
+        return False
     return cleanup_count + scaled_down > 0
 
 
@@ -122,7 +140,8 @@ async def cleanup_unhealthy_replicas(
         scaled_down_count = min(max_cleanup_count - total_scaled_down, size - available)
         new_count = size - scaled_down_count
         if new_count > size:
-            raise ValueError(
+            # a stale status can report more available replicas than the spec asks for
+            raise InvalidScaleRequest(
                 f"when cleaning up unhealthy replicas, got invalid request to scale down "
                 f"{util.meta(target).get('namespace')}/{util.name(target)} {size} -> {new_count}"
             )
