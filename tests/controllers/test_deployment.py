@@ -653,3 +653,47 @@ async def test_revision_is_recorded_without_moving_the_generation(
     )
     assert d["metadata"]["generation"] == 2
     assert d["status"]["observedGeneration"] == 2
+
+
+async def test_a_large_rolling_update_finishes_cleanly(
+    cluster: ClusterHarness, kube: Client
+) -> None:
+    """100 replicas at 25%/25%: replica set statuses lag their specs on the way (an old one can
+    report more available replicas than it now asks for); the controller takes that in its
+    stride, as upstream, and the teardown finds no hidden errors."""
+    await start_readiness(cluster, jitter=1.0)
+    await kube.create(deployment(replicas=100))
+    await wait_rolled_out(cluster, timeout=120)
+    await set_image(kube, "nginx:2")
+    d = await cluster.wait_for(
+        "deployments", "web", lambda d: rolled_out(d) and revision_of(d) == "2", timeout=300
+    )
+    assert d["status"]["availableReplicas"] == 100
+    assert [rs["spec"]["replicas"] for rs in await replica_sets(kube)] == [0, 100]
+
+
+async def test_replica_failures_surface_on_the_deployment(
+    cluster: ClusterHarness, kube: Client
+) -> None:
+    """Pods the API refuses (a missing service account): the replica set's ReplicaFailure
+    condition is copied onto the Deployment."""
+    await start_readiness(cluster)
+    manifest = deployment(replicas=2)
+    manifest["spec"]["template"]["spec"]["serviceAccountName"] = "missing"
+    await kube.create(manifest)
+    d = await cluster.wait_for(
+        "deployments", "web", lambda d: condition(d, "ReplicaFailure").get("status") == "True"
+    )
+    failure = condition(d, "ReplicaFailure")
+    assert failure["reason"] == "FailedCreate"
+    assert "missing" in failure["message"]
+    assert failure["lastUpdateTime"] == failure["lastTransitionTime"]
+    await kube.create(
+        {
+            "apiVersion": "v1",
+            "kind": "ServiceAccount",
+            "metadata": {"name": "missing", "namespace": "default"},
+        }
+    )
+    d = await wait_rolled_out(cluster, timeout=1200)
+    assert condition(d, "ReplicaFailure") == {}
