@@ -60,7 +60,12 @@ from controllers.runtime.owners import controller_of
 from minikube_py.client import Client
 from minikube_py.clock import ClusterClock
 from minikube_py.errors import Conflict, GroupResource
-from minikube_py.informer import DeletedFinalStateUnknown, FuncHandler, SharedInformer
+from minikube_py.informer import (
+    OWNER_INDEX,
+    DeletedFinalStateUnknown,
+    FuncHandler,
+    SharedInformer,
+)
 from minikube_py.objects import Object, deep_copy
 from minikube_py.selectors.labels import (
     LabelSelector,
@@ -264,16 +269,19 @@ class DeploymentController:
     ) -> dict[str, list[Object]]:
         """``getPodMapForDeployment``: the selected pods by the uid of the replica set (of
         ours) controlling them -- inactive pods too (Recreate must see them)."""
-        pod_map: dict[str, list[Object]] = {util.uid(rs): [] for rs in rs_list}
-        for pod in self.pod_informer.list(util.meta(d).get("namespace", "")):
-            if not selector.matches(util.meta(pod).get("labels") or {}):
-                continue
-            ref = controller_of(pod)
-            if ref is None:
-                continue
-            owned = pod_map.get(ref.get("uid") or "")
-            if owned is not None:
-                owned.append(pod)
+        namespace = util.meta(d).get("namespace", "")
+        pod_map: dict[str, list[Object]] = {}
+        for rs in rs_list:
+            rs_uid = util.uid(rs)
+            # the owner index holds the same pods as a namespace-wide list filtered by
+            # controller uid, without visiting every pod of the namespace
+            pod_map[rs_uid] = [
+                pod
+                for pod in self.pod_informer.indexer.by_index(OWNER_INDEX, rs_uid)
+                if util.meta(pod).get("namespace", "") == namespace
+                and (controller_of(pod) or {}).get("uid") == rs_uid
+                and selector.matches(util.meta(pod).get("labels") or {})
+            ]
         return pod_map
 
     # -- event handlers -------------------------------------------------------------------------
