@@ -27,6 +27,7 @@ from apiserver.endpoints.fieldmanagement import (
     server_side_apply,
 )
 from apiserver.endpoints.scale import scale_of
+from apiserver.endpoints.scalefields import record_scale_write
 from apiserver.endpoints.watch import WatchStream
 from apiserver.registry.catalog import Catalog, ResourceInfo
 from apiserver.registry.events import EVENTS_PREFIX, EventsV1Store
@@ -606,7 +607,12 @@ class APIServer:
 
         async def compute(current: Object | None) -> Object:
             assert current is not None
+            before = scale_of(current)
             current.setdefault("spec", {})["replicas"] = replicas
+            # the writer's ownership of spec.replicas, recorded on the parent (ScaleHandler)
+            record_scale_write(
+                request, store.info.api_version, current, before, scale, self.clock.timestamp()
+            )
             if wanted_rv:
                 current["metadata"]["resourceVersion"] = wanted_rv
             else:
