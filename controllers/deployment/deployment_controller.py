@@ -9,8 +9,8 @@ One sync (:meth:`DeploymentController.sync_deployment`) per Deployment key:
 
 1. read the Deployment from the informer cache (gone: done) and copy it;
 2. an empty selector selects everything: warn (``SelectingAll``), record the generation, stop;
-3. claim replica sets (:mod:`~controllers.deployment.ref_manager`) and group the pods by the
-   replica set that controls them;
+3. claim replica sets (:mod:`~controllers.deployment.ref_manager`); group the pods by the
+   replica set that controls them (for Recreate, the only strategy that reads them);
 4. being deleted: only sync the status (:func:`~controllers.deployment.sync.sync_status_only`);
 5. record pause/resume in the Progressing condition;
 6. paused: :func:`~controllers.deployment.sync.sync` (scale, never roll out);
@@ -201,7 +201,6 @@ class DeploymentController:
             return
 
         rs_list = await self.get_replica_sets_for_deployment(d, selector)
-        pod_map = self.get_pod_map_for_deployment(d, selector, rs_list)
 
         if util.meta(d).get("deletionTimestamp"):
             await sync_status_only(self, d, rs_list)
@@ -224,6 +223,9 @@ class DeploymentController:
 
         kind = util.strategy_type(d)
         if kind == util.RECREATE:
+            # only Recreate reads the pods (upstream groups them on every sync; a Deployment
+            # of 1,000 pods would pay for it on each of its thousands of syncs)
+            pod_map = self.get_pod_map_for_deployment(d, selector, rs_list)
             await rollout_recreate(self, d, rs_list, pod_map)
         elif kind == util.ROLLING_UPDATE:
             await rollout_rolling(self, d, rs_list)
