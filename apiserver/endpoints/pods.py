@@ -70,6 +70,8 @@ async def create_subresource(
 ) -> tuple[int, Any]:
     """``POST .../pods/NAME/{binding,eviction}`` and ``POST .../namespaces/NS/bindings``."""
     info = store.info
+    if info.group == "" and info.resource == "bindings":
+        return await create_legacy_binding(server, request, warnings)
     if info.group == "" and info.resource == "pods":
         if request.subresource == "binding":
             return await _bind(server, request, store, warnings)
@@ -227,6 +229,8 @@ async def create_legacy_binding(
     pods = server.stores[("", "v1", "pods")]
     body = request.body if isinstance(request.body, dict) else {}
     name = objects.name_of(body) if isinstance(body.get("metadata"), dict) else ""
+    if not name:
+        raise BadRequest("Name parameter required.")  # the store's key function
     return await _bind(server, _with_name(request, name), pods, warnings)
 
 

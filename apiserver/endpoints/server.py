@@ -266,7 +266,7 @@ class APIServer:
         if verb == "list":
             return 200, self._list(request, store)
         if verb == "create":
-            if request.subresource:  # pods/binding, pods/eviction
+            if request.subresource or store.info.kind == "Binding":  # binding(s), eviction
                 return await pods.create_subresource(self, request, store, warnings)
             return 201, await self._create(request, store, warnings)
         if verb == "update":

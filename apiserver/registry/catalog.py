@@ -115,6 +115,8 @@ BUILTIN: tuple[ResourceInfo, ...] = (
         ("all",),
         subresources=(_status("Service"),),
     ),
+    # the legacy way to bind a pod (``LegacyBindingREST``): create only, nothing stored
+    ResourceInfo("", "v1", "bindings", "Binding", True, verbs=("create",)),
     ResourceInfo("", "v1", "endpoints", "Endpoints", True, ("ep",)),
     ResourceInfo("", "v1", "configmaps", "ConfigMap", True, ("cm",)),
     ResourceInfo("", "v1", "secrets", "Secret", True),

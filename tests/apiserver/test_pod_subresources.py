@@ -717,3 +717,18 @@ async def test_follow_logs_ends_with_the_container(api: InProcessClient, logs: F
     logs.send.close()
     seen = [chunk async for chunk in api.follow_logs("web")]
     assert seen == ["one\n", "two\n", "three\n", "four\n"]
+
+
+async def test_legacy_bindings_resource_binds_the_named_pod(api: InProcessClient) -> None:
+    await api.create(pod())
+    status = await api.create(binding("web", "node-3"), resource="bindings")
+    assert status["status"] == "Success" and status["code"] == 201
+    assert (await api.get("pods", "web"))["spec"]["nodeName"] == "node-3"
+    with pytest.raises(Conflict):
+        await api.create(binding("web", "node-4"), resource="bindings")
+    nameless = binding("", "node-1")
+    with pytest.raises(BadRequest):
+        await api.create(nameless, resource="bindings")
+    with pytest.raises(StatusError) as caught:
+        await api.list("bindings")
+    assert caught.value.code == 405
