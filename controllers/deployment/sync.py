@@ -142,17 +142,26 @@ async def get_new_replica_set(
         return None
 
     d_meta = util.meta(d)
-    template = deep_copy(util.spec(d).get("template") or {})
+    template = util.spec(d).get("template")
+    template = deep_copy(template) if isinstance(template, dict) else {}
     collision_count = d_status.get("collisionCount")
     if not isinstance(collision_count, int) or isinstance(collision_count, bool):
         collision_count = None
     pod_template_hash = util.compute_hash(template, collision_count)
-    template_meta = template.setdefault("metadata", {})
-    labels = dict(template_meta.get("labels") or {})
+    template_meta = template.get("metadata")
+    if not isinstance(template_meta, dict):
+        template_meta = template["metadata"] = {}
+    labels = template_meta.get("labels")
+    labels = {**(labels if isinstance(labels, dict) else {})}
     labels[util.POD_TEMPLATE_HASH_LABEL] = pod_template_hash
     template_meta["labels"] = labels
-    selector = deep_copy(util.spec(d).get("selector") or {})
-    selector.setdefault("matchLabels", {})[util.POD_TEMPLATE_HASH_LABEL] = pod_template_hash
+    selector = util.spec(d).get("selector")
+    selector = deep_copy(selector) if isinstance(selector, dict) else {}
+    match_labels = selector.get("matchLabels")
+    selector["matchLabels"] = {
+        **(match_labels if isinstance(match_labels, dict) else {}),
+        util.POD_TEMPLATE_HASH_LABEL: pod_template_hash,
+    }
     new_rs: Object = {
         "apiVersion": "apps/v1",
         "kind": "ReplicaSet",
