@@ -6,8 +6,10 @@ log source into the API server where the simulated kubelets will plug theirs.
 
 from __future__ import annotations
 
+import json
 import subprocess
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import trio
 from kubectl_harness import KUBECTL, Kubectl
@@ -185,3 +187,85 @@ async def test_logs_follow_streams_as_lines_come(kubectl: Kubectl) -> None:
             await proc.wait()
     assert bytes(received) == b"c line 1\nc line 2\nc line 3\nc line 4\n"
     assert source.asked[-1].follow
+
+
+async def test_logs_default_container_annotation_is_kubectls(kubectl: Kubectl) -> None:
+    kubectl.cluster.server.log_source = FakeLogs()
+    client = kubectl.cluster.client()
+    await client.create(
+        {
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": {
+                "name": "two",
+                "annotations": {"kubectl.kubernetes.io/default-container": "b"},
+            },
+            "spec": {"containers": [{"name": "a", "image": "x"}, {"name": "b", "image": "y"}]},
+        }
+    )
+    await client.bind("two", "node-1")
+    await client.patch("pods", "two", {"status": {"phase": "Running"}}, subresource="status")
+    assert (await kubectl("logs", "two")).stdout.startswith("b line 1")
+
+
+async def test_binding_and_eviction_over_raw_http(kubectl: Kubectl, tmp_path: Path) -> None:
+    client = kubectl.cluster.client()
+    await client.create(
+        {
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": {"name": "web"},
+            "spec": {"containers": [{"name": "c", "image": "nginx"}]},
+        }
+    )
+    binding = tmp_path / "binding.json"
+    binding.write_text(
+        json.dumps(
+            {
+                "apiVersion": "v1",
+                "kind": "Binding",
+                "metadata": {"name": "web"},
+                "target": {"kind": "Node", "name": "node-1"},
+            }
+        )
+    )
+    path = "/api/v1/namespaces/default/pods/web/binding"
+    result = await kubectl("create", "--raw", path, "-f", str(binding))
+    assert json.loads(result.stdout) == {
+        "kind": "Status",
+        "apiVersion": "v1",
+        "metadata": {},
+        "status": "Success",
+        "code": 201,
+    }
+    again = await kubectl("create", "--raw", path, "-f", str(binding), check=False)
+    assert again.returncode != 0
+    assert 'pod web is already assigned to node \\"node-1\\"' in again.stderr or (
+        'pod web is already assigned to node "node-1"' in again.stderr
+    )
+    assert (await client.get("pods", "web"))["spec"]["nodeName"] == "node-1"
+
+
+async def test_events_of_both_apis_with_kubectl(kubectl: Kubectl) -> None:
+    client = kubectl.cluster.client()
+    await client.create(
+        {
+            "apiVersion": "events.k8s.io/v1",
+            "kind": "Event",
+            "metadata": {"name": "web.1"},
+            "eventTime": "2026-01-01T00:00:00.000000Z",
+            "reportingController": "example.com/ctl",
+            "reportingInstance": "ctl-0",
+            "action": "Poke",
+            "reason": "Poked",
+            "regarding": {"kind": "Pod", "namespace": "default", "name": "web"},
+            "note": "poked the pod",
+            "type": "Normal",
+        }
+    )
+    core = await kubectl.json("get", "events", "web.1")
+    assert core["message"] == "poked the pod"
+    assert core["involvedObject"]["name"] == "web"
+    table = (await kubectl("get", "events.events.k8s.io")).stdout
+    assert "web.1" in table or "Poked" in table
+    assert "poked the pod" in (await kubectl("get", "events")).stdout
