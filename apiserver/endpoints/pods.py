@@ -263,6 +263,8 @@ async def _evict(
 
     pdbs = _matching_pdbs(server, pod)
     if len(pdbs) > 1:
+        # a Failure Status returned as the create's result; its code is the response's (kubectl
+        # drain reports it as an error, and does not retry it)
         return 500, {
             "kind": "Status",
             "apiVersion": "v1",
@@ -518,6 +520,8 @@ async def _condition_and_delete(
     if grace is not None and (not isinstance(grace, int) or isinstance(grace, bool)):
         raise BadRequest("gracePeriodSeconds must be an integer")
     policy = options.get("propagationPolicy")
+    if policy is None and options.get("orphanDependents") is not None:
+        policy = "Orphan" if options["orphanDependents"] else "Background"
     if policy is not None and policy not in ("Orphan", "Background", "Foreground"):
         raise BadRequest(
             f'Invalid value: "{policy}": propagationPolicy must be one of '

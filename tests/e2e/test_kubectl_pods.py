@@ -269,3 +269,27 @@ async def test_events_of_both_apis_with_kubectl(kubectl: Kubectl) -> None:
     table = (await kubectl("get", "events.events.k8s.io")).stdout
     assert "web.1" in table or "Poked" in table
     assert "poked the pod" in (await kubectl("get", "events")).stdout
+
+
+async def test_drain_reports_a_pod_under_two_budgets(kubectl: Kubectl) -> None:
+    await node(kubectl)
+    await running_pod(kubectl, "a")
+    client = kubectl.cluster.client()
+    for name, selector in (("one", {"matchLabels": {"app": "web"}}), ("two", {})):
+        await client.create(
+            {
+                "apiVersion": "policy/v1",
+                "kind": "PodDisruptionBudget",
+                "metadata": {"name": name},
+                "spec": {"selector": selector, "maxUnavailable": 1},
+            }
+        )
+    result = await kubectl(
+        "drain", "node-1", "--force", "--grace-period=0", "--timeout=3s", check=False
+    )
+    assert result.returncode != 0
+    assert (
+        "This pod has more than one PodDisruptionBudget, which the eviction subresource does "
+        "not support." in result.stderr
+    )
+    assert "deletionTimestamp" not in (await client.get("pods", "a"))["metadata"]
