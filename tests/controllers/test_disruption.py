@@ -404,3 +404,26 @@ def test_terminating_and_recently_disrupted_pods_are_not_healthy() -> None:
     ]
     disrupted = {"evicted": now_stamp, "long-ago": "2025-12-31T23:50:00Z"}
     assert count_healthy_pods(pods, disrupted, now) == 2
+
+
+async def test_pod_under_two_budgets_is_reported(cluster: ClusterHarness, kube: Client) -> None:
+    await start(cluster)
+    await make_pdb(kube, "first", minAvailable=1)
+    await make_pdb(kube, "second", selector={}, minAvailable=1)
+    await make_pod(kube, "a")
+    await settled(cluster, "first", currentHealthy=1)
+
+    async def reported() -> bool:
+        events = await cluster.events(involved_name="a")
+        return any(e["reason"] == "MultiplePodDisruptionBudgets" for e in events)
+
+    await cluster.wait_until(reported)
+    (event,) = [
+        e
+        for e in await cluster.events(involved_name="a")
+        if e["reason"] == "MultiplePodDisruptionBudgets"
+    ]
+    assert event["type"] == "Warning"
+    assert event["message"] == (
+        'Pod "default"/"a" matches multiple PodDisruptionBudgets.  Chose "first" arbitrarily.'
+    )

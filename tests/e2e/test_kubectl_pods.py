@@ -293,3 +293,38 @@ async def test_drain_reports_a_pod_under_two_budgets(kubectl: Kubectl) -> None:
         "not support." in result.stderr
     )
     assert "deletionTimestamp" not in (await client.get("pods", "a"))["metadata"]
+
+
+async def test_drain_with_a_budget_kept_by_the_disruption_controller(kubectl: Kubectl) -> None:
+    await node(kubectl)
+    for name in ("a", "b"):
+        await running_pod(kubectl, name)
+    await kubectl(
+        "create", "poddisruptionbudget", "keep", "--selector=app=web", "--min-available=1"
+    )
+    with trio.fail_after(10):
+        while True:
+            budget = await kubectl.json("get", "pdb", "keep")
+            if (budget.get("status") or {}).get("disruptionsAllowed") == 1:
+                break
+            await trio.sleep(0.05)
+    table = (await kubectl("get", "pdb", "keep")).stdout.splitlines()
+    assert table[0].split() == [
+        "NAME",
+        "MIN",
+        "AVAILABLE",
+        "MAX",
+        "UNAVAILABLE",
+        "ALLOWED",
+        "DISRUPTIONS",
+        "AGE",
+    ]
+    assert table[1].split()[:4] == ["keep", "1", "N/A", "1"]
+    result = await kubectl(
+        "drain", "node-1", "--force", "--grace-period=0", "--timeout=4s", check=False
+    )
+    # one pod may go; the budget then allows no more, and the drain gives up
+    assert result.returncode != 0
+    assert "Cannot evict pod as it would violate the pod's disruption budget." in result.stderr
+    pods = (await kubectl.cluster.client().list("pods"))["items"]
+    assert len(pods) == 1
