@@ -43,6 +43,7 @@ from minikube_py.errors import (
     MethodNotSupported,
     StatusError,
     TooManyRequests,
+    from_status,
     success_status,
 )
 from minikube_py.objects import Object
@@ -63,6 +64,9 @@ EVICTION_REFUSED = "Cannot evict pod as it would violate the pod's disruption bu
 DISRUPTION_BUDGET_CAUSE = "DisruptionBudget"
 #: Retries of the PDB verify-and-decrement on conflicts (upstream ``EvictionsRetry.Steps``).
 _EVICTION_RETRIES = 20
+#: Who writes a PDB's status on an eviction: kube-apiserver's loopback client.
+_LOOPBACK_USER = rq.UserInfo("system:apiserver", ("system:masters", "system:authenticated"))
+_LOOPBACK_AGENT = "kube-apiserver/v1.32.0 (linux/amd64) kubernetes/minikube-py"
 
 
 async def create_subresource(
@@ -427,13 +431,26 @@ async def _check_and_decrement(
             pod_name: server.clock.timestamp(),
         }
 
-        async def replace(current: Object | None, new: Object = new) -> Object:
-            return new
-
-        try:
-            await pdbs.update(namespace, pdb_name, replace, subresource="status")
-        except Conflict:
+        # through the whole pipeline, as upstream's loopback client writes it (admission, the
+        # kube-apiserver's managedFields entry); a conflict means the PDB moved: read it again
+        response = await server.handle(
+            rq.Request(
+                verb="update",
+                group="policy",
+                version="v1",
+                resource="poddisruptionbudgets",
+                namespace=namespace,
+                name=pdb_name,
+                subresource="status",
+                body=new,
+                user=_LOOPBACK_USER,
+                user_agent=_LOOPBACK_AGENT,
+            )
+        )
+        if response.code == 409:
             continue
+        if response.code >= 400:
+            raise from_status(response.body)
         return
     raise _timeout(pdb_name)
 

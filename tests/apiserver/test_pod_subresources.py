@@ -264,6 +264,10 @@ async def test_eviction_spends_the_budget(api: InProcessClient) -> None:
     assert condition["type"] == "DisruptionAllowed"
     assert condition["status"] == "False"
     assert condition["reason"] == "InsufficientPods"
+    # written as upstream's loopback client writes it
+    (writer,) = [e for e in budget["metadata"]["managedFields"] if e["manager"] == "kube-apiserver"]
+    assert writer["subresource"] == "status"
+    assert "f:disruptedPods" in writer["fieldsV1"]["f:status"]
 
 
 async def test_eviction_refused_when_the_budget_is_spent(api: InProcessClient) -> None:
