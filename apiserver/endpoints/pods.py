@@ -42,6 +42,7 @@ from minikube_py.errors import (
     Invalid,
     MethodNotSupported,
     StatusError,
+    Timeout,
     TooManyRequests,
     from_status,
     success_status,
@@ -456,8 +457,6 @@ async def _check_and_decrement(
 
 
 def _timeout(pdb_name: str) -> StatusError:
-    from minikube_py.errors import Timeout
-
     return Timeout(
         f"couldn't update PodDisruptionBudget {field.go_quote(pdb_name)} due to conflicts", 10
     )
