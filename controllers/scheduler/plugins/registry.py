@@ -1,0 +1,63 @@
+"""The in-tree registry: plugin names to factories ``(args, handle) -> plugin``.
+
+Upstream: ``framework/plugins/registry.go`` (``NewInTreeRegistry``). Not here: the volume
+plugins that need PV/PVC/CSI listers (VolumeBinding, VolumeZone, NodeVolumeLimits) and
+DynamicResources; see :mod:`.volumerestrictions`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from controllers.scheduler.framework.interface import Plugin
+from controllers.scheduler.plugins.defaultbinder import DefaultBinder
+from controllers.scheduler.plugins.defaultpreemption import DefaultPreemption
+from controllers.scheduler.plugins.imagelocality import ImageLocality
+from controllers.scheduler.plugins.interpodaffinity import InterPodAffinity
+from controllers.scheduler.plugins.nodeaffinity import NodeAffinity
+from controllers.scheduler.plugins.nodename import NodeName
+from controllers.scheduler.plugins.nodeports import NodePorts
+from controllers.scheduler.plugins.noderesources import (
+    NodeResourcesBalancedAllocation,
+    NodeResourcesFit,
+)
+from controllers.scheduler.plugins.nodeunschedulable import NodeUnschedulable
+from controllers.scheduler.plugins.podtopologyspread import PodTopologySpread
+from controllers.scheduler.plugins.queuesort import PrioritySort, SchedulingGates
+from controllers.scheduler.plugins.tainttoleration import TaintToleration
+from controllers.scheduler.plugins.volumerestrictions import VolumeRestrictions
+
+if TYPE_CHECKING:
+    from controllers.scheduler.framework.runtime import Framework, PluginFactory
+
+
+def _plain(cls: type[Plugin]) -> PluginFactory:
+    def factory(args: dict[str, Any], handle: Framework) -> Plugin:
+        return cls()
+
+    return factory
+
+
+def in_tree_registry() -> dict[str, PluginFactory]:
+    return {
+        "SchedulingGates": _plain(SchedulingGates),
+        "PrioritySort": _plain(PrioritySort),
+        "NodeUnschedulable": _plain(NodeUnschedulable),
+        "NodeName": _plain(NodeName),
+        "TaintToleration": _plain(TaintToleration),
+        "NodeAffinity": lambda args, handle: NodeAffinity(args),
+        "NodePorts": _plain(NodePorts),
+        "NodeResourcesFit": lambda args, handle: NodeResourcesFit(args),
+        "VolumeRestrictions": _plain(VolumeRestrictions),
+        "PodTopologySpread": PodTopologySpread,
+        "InterPodAffinity": InterPodAffinity,
+        "DefaultPreemption": DefaultPreemption,
+        "NodeResourcesBalancedAllocation": lambda args, handle: NodeResourcesBalancedAllocation(
+            args
+        ),
+        "ImageLocality": lambda args, handle: ImageLocality(handle),
+        "DefaultBinder": lambda args, handle: DefaultBinder(handle),
+    }
+
+
+__all__ = ["in_tree_registry"]

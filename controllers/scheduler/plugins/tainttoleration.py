@@ -1,0 +1,106 @@
+"""TaintToleration (Filter, Score): untolerated NoSchedule/NoExecute taints reject a node;
+untolerated PreferNoSchedule taints lower its score.
+
+Upstream: ``framework/plugins/tainttoleration/taint_toleration.go``. The filter reports the
+first untolerated taint as ``node(s) had untolerated taint {key: value}``; the score counts
+untolerated PreferNoSchedule taints and is normalized in reverse (fewer is better).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from controllers.scheduler.framework.interface import (
+    ActionType,
+    ClusterEvent,
+    ClusterEventWithHint,
+    CycleState,
+    EventResource,
+    NodeScore,
+    Plugin,
+    QueueingHint,
+    Status,
+    unresolvable,
+)
+from controllers.scheduler.framework.types import NodeInfo, PodInfo
+from controllers.scheduler.plugins.helper import (
+    PREFER_NO_SCHEDULE,
+    do_not_schedule_taints,
+    find_matching_untolerated_taint,
+    tolerations_tolerate_taint,
+)
+from controllers.scheduler.plugins.normalize import default_normalize_score
+from minikube_py.objects import Object
+
+_PRE_SCORE_KEY = "PreScoreTaintToleration"
+
+
+def untolerated_taint_message(taint: dict[str, Any] | Any) -> str:
+    return f"node(s) had untolerated taint {{{taint.get('key', '')}: {taint.get('value', '')}}}"
+
+
+class TaintToleration(Plugin):
+    name = "TaintToleration"
+
+    def filter(self, state: CycleState, pod: PodInfo, node_info: NodeInfo) -> Status | None:
+        taints = node_info.taints
+        if not taints:
+            return None
+        taint = find_matching_untolerated_taint(
+            taints, pod.spec.get("tolerations") or [], do_not_schedule_taints
+        )
+        if taint is None:
+            return None
+        return unresolvable(untolerated_taint_message(taint))
+
+    def pre_score(self, state: CycleState, pod: PodInfo, nodes: list[NodeInfo]) -> Status | None:
+        state[_PRE_SCORE_KEY] = [
+            t
+            for t in pod.spec.get("tolerations") or ()
+            if not t.get("effect") or t.get("effect") == PREFER_NO_SCHEDULE
+        ]
+        return None
+
+    def score(self, state: CycleState, pod: PodInfo, node_info: NodeInfo) -> int:
+        if not node_info.taints:
+            return 0
+        tolerations = state[_PRE_SCORE_KEY]
+        return sum(
+            1
+            for taint in node_info.taints
+            if taint.get("effect") == PREFER_NO_SCHEDULE
+            and not tolerations_tolerate_taint(tolerations, taint)
+        )
+
+    def normalize_score(self, state: CycleState, pod: PodInfo, scores: list[NodeScore]) -> None:
+        default_normalize_score(scores, reverse=True)
+
+    def events_to_register(self) -> list[ClusterEventWithHint]:
+        return [
+            ClusterEventWithHint(
+                ClusterEvent(EventResource.NODE, ActionType.ADD | ActionType.UPDATE_NODE_TAINT),
+                _node_taints_tolerated_now,
+            ),
+            ClusterEventWithHint(
+                ClusterEvent(EventResource.UNSCHEDULED_POD, ActionType.UPDATE_POD_TOLERATIONS),
+                lambda pod, old, new: QueueingHint.QUEUE,
+            ),
+        ]
+
+
+def _untolerated(pod: Object, node: Object | None) -> bool:
+    if node is None:
+        return True
+    taints = (node.get("spec") or {}).get("taints") or []
+    tolerations = (pod.get("spec") or {}).get("tolerations") or []
+    return find_matching_untolerated_taint(taints, tolerations, do_not_schedule_taints) is not None
+
+
+def _node_taints_tolerated_now(pod: Object, old: Object | None, new: Object | None) -> QueueingHint:
+    """``isSchedulableAfterNodeChange``: queue when the node's taints went from untolerated
+    to tolerated (or a new node's are tolerated)."""
+    if new is None or _untolerated(pod, new):
+        return QueueingHint.QUEUE_SKIP
+    if old is None or _untolerated(pod, old):
+        return QueueingHint.QUEUE
+    return QueueingHint.QUEUE_SKIP
