@@ -22,7 +22,7 @@ from minikube_py.testing import ClusterHarness
 _CONTROLLER_TESTS = str(Path(__file__).parent.parent / "controllers")
 if _CONTROLLER_TESTS not in sys.path:
     sys.path.insert(0, _CONTROLLER_TESTS)
-from pod_readiness import PodReadiness  # noqa: E402
+from pod_readiness import PodReadiness, image_is  # noqa: E402
 
 DEPLOYMENT = """
 apiVersion: apps/v1
@@ -52,7 +52,12 @@ async def ready_pods(kubectl: Kubectl, delay: float = 0.4, jitter: float = 0.6) 
     """Start the readiness stand-in; a harness on the cluster for waiting on its writes."""
     cluster = kubectl.cluster
     readiness = PodReadiness(
-        cluster.client(), cluster.clock, delay=delay, jitter=jitter, seed=cluster.clock.seed
+        cluster.client(),
+        cluster.clock,
+        delay=delay,
+        jitter=jitter,
+        seed=cluster.clock.seed,
+        never_ready=image_is("broken:0"),
     )
     await cluster.start(readiness.run)
     return ClusterHarness(cluster)
@@ -248,3 +253,20 @@ async def test_delete_with_each_cascade_mode(kubectl: Kubectl) -> None:
     [rs] = await replica_sets(kubectl)
     assert "ownerReferences" not in rs["metadata"]
     assert await counts() == (1, 3)
+
+
+async def test_rollout_status_reports_an_exceeded_progress_deadline(kubectl: Kubectl) -> None:
+    await ready_pods(kubectl)
+    await kubectl("apply", "-f", "-", input=DEPLOYMENT)
+    await rollout_status(kubectl)
+    await kubectl("patch", "deployment/web", "-p", '{"spec":{"progressDeadlineSeconds":2}}')
+    await kubectl("set", "image", "deployment/web", "c=broken:0")
+    failed = await kubectl("rollout", "status", "deployment/web", check=False)
+    assert failed.returncode == 1
+    assert failed.stderr.strip() == 'error: deployment "web" exceeded its progress deadline'
+    assert all(WAITING.match(line) for line in failed.stdout.splitlines())
+    described = (await kubectl("describe", "deploy", "web")).stdout
+    assert re.search(r"Progressing\s+False\s+ProgressDeadlineExceeded", described)
+    # undo brings the working template back, and the rollout completes
+    await kubectl("rollout", "undo", "deployment/web")
+    await rollout_status(kubectl)
