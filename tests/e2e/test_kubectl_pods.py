@@ -328,3 +328,17 @@ async def test_drain_with_a_budget_kept_by_the_disruption_controller(kubectl: Ku
     assert "Cannot evict pod as it would violate the pod's disruption budget." in result.stderr
     pods = (await kubectl.cluster.client().list("pods"))["items"]
     assert len(pods) == 1
+
+
+async def test_logs_options_reach_the_node(kubectl: Kubectl) -> None:
+    source = FakeLogs()
+    kubectl.cluster.server.log_source = source
+    await running_pod(kubectl, "web")
+    await kubectl("logs", "web", "--since=2m", "--timestamps", "--limit-bytes=100", "-c", "c")
+    options = source.asked[-1]
+    assert (options.container, options.since_seconds, options.timestamps) == ("c", 120, True)
+    assert options.limit_bytes == 100 and not options.follow and not options.previous
+    await kubectl("logs", "web", "--tail=-1")  # kubectl's "all": no tailLines sent
+    assert source.asked[-1].tail_lines is None
+    result = await kubectl("logs", "web", "--since-time=yesterday", check=False)
+    assert result.returncode != 0
