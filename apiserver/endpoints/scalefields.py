@@ -16,6 +16,10 @@ storage (``pkg/registry/apps/deployment/storage/storage.go``) do it:
    entries owning ``spec.replicas`` in the parent's version. Their time is the one the parent
    had for the same manager (none for a new one), as upstream keeps it.
 
+Server-side apply to ``/scale`` (:func:`apply_scale`) runs the same three steps with an apply
+on the Scale in the middle, so an applier of the Scale conflicts with the parent's owners of
+``spec.replicas`` as upstream's does.
+
 Managers are matched by upstream's identifier (manager, operation, subresource, and the
 apiVersion for updaters), which is what makes appliers keep their entries while updaters of
 another version do not.
@@ -23,12 +27,22 @@ another version do not.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from apiserver.admission import Operation
 from apiserver.endpoints import request as rq
 from apiserver.endpoints.fieldmanagement import manager_of
+from apiserver.endpoints.scale import scale_of
+from apiserver.registry.store import RegistryStore
 from apiserver.schema import type_node
-from minikube_py.managedfields import FieldSet, fieldset_from_dotted, update_managed_fields
+from minikube_py import field, objects
+from minikube_py.errors import BadRequest, GroupKind, Invalid
+from minikube_py.managedfields import (
+    FieldSet,
+    apply,
+    fieldset_from_dotted,
+    update_managed_fields,
+)
 from minikube_py.managedfields.managers import (
     ManagedFieldsError,
     ManagerEntry,
@@ -37,6 +51,9 @@ from minikube_py.managedfields.managers import (
 )
 from minikube_py.objects import Object
 from minikube_py.typeinfo import UNKNOWN, TypeNode
+
+if TYPE_CHECKING:
+    from apiserver.endpoints.server import APIServer
 
 SCALE_VERSION = "autoscaling/v1"
 _REPLICAS = fieldset_from_dotted("spec.replicas")
@@ -144,4 +161,68 @@ def record_scale_write(
         metadata.pop("managedFields", None)
 
 
-__all__ = ["record_scale_write", "to_parent", "to_subresource"]
+async def apply_scale(
+    server: APIServer, request: rq.Request, store: RegistryStore
+) -> tuple[int, Object]:
+    """Server-side apply of a Scale to ``.../scale``: the configuration is applied to the
+    Scale view (its owners from the parent), and the result goes back to the parent."""
+    config = request.body
+    if not isinstance(config, dict):
+        raise BadRequest("error decoding YAML: the apply configuration must be an object")
+    if objects.name_of(config) not in ("", request.name):
+        raise BadRequest(
+            f"the name of the object ({objects.name_of(config)}) does not match the name "
+            f"on the URL ({request.name})"
+        )
+    from apiserver.endpoints.server import _dry_run
+
+    now = server.clock.timestamp()
+
+    async def compute(current: Object | None) -> Object:
+        assert current is not None
+        metadata = current.setdefault("metadata", {})
+        parent_entries = metadata.get("managedFields")
+        before = scale_of(current)
+        before["metadata"]["managedFields"] = to_subresource(parent_entries)
+        applied, scale_entries = apply(
+            before,
+            config,
+            manager_of(request),
+            SCALE_VERSION,
+            rq.is_true(request.query.get("force")),
+            None,
+            _scale_schema(),
+            now,
+            kind="Scale",
+            subresource="scale",
+            reset_fields=_STATUS,
+        )
+        replicas = (applied.get("spec") or {}).get("replicas")
+        if not isinstance(replicas, int) or isinstance(replicas, bool) or replicas < 0:
+            raise Invalid(
+                GroupKind("autoscaling", "Scale"),
+                request.name,
+                [field.invalid("spec.replicas", replicas, "must be greater than or equal to 0")],
+            )
+        current.setdefault("spec", {})["replicas"] = replicas
+        entries = to_parent(parent_entries, scale_entries, store.info.api_version)
+        if entries:
+            metadata["managedFields"] = entries
+        else:
+            metadata.pop("managedFields", None)
+        wanted_rv = (config.get("metadata") or {}).get("resourceVersion")
+        if wanted_rv:
+            metadata["resourceVersion"] = wanted_rv
+        return current
+
+    result, _ = await store.update(
+        request.namespace,
+        request.name,
+        compute,
+        dry_run=_dry_run(request),
+        validate=server._admission_hook(request, store, Operation.UPDATE),
+    )
+    return 200, scale_of(result)
+
+
+__all__ = ["apply_scale", "record_scale_write", "to_parent", "to_subresource"]

@@ -27,7 +27,7 @@ from apiserver.endpoints.fieldmanagement import (
     server_side_apply,
 )
 from apiserver.endpoints.scale import scale_of
-from apiserver.endpoints.scalefields import record_scale_write
+from apiserver.endpoints.scalefields import apply_scale, record_scale_write
 from apiserver.endpoints.watch import WatchStream
 from apiserver.registry.catalog import Catalog, ResourceInfo
 from apiserver.registry.events import EVENTS_PREFIX, EventsV1Store
@@ -563,7 +563,7 @@ class APIServer:
         object when it does not exist (201)."""
         check_patch_options(request, is_apply=True)
         if request.subresource == "scale":
-            raise UnsupportedMediaType([rq.JSON_PATCH, rq.MERGE_PATCH, rq.STRATEGIC_MERGE_PATCH])
+            return await apply_scale(self, request, store)
         config = request.body
         if isinstance(config, dict) and objects.name_of(config) not in ("", request.name):
             raise BadRequest(

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from apiserver.client import InProcessClient
-from minikube_py.errors import Conflict
+from minikube_py.errors import BadRequest, Conflict, Invalid
 from minikube_py.objects import Object
 
 DEPLOYMENT = {
@@ -132,3 +132,60 @@ async def test_scale_of_a_replica_set_and_stateful_set(api: InProcessClient) -> 
         "replicasets", "web", {"spec": {"replicas": 1}}, subresource="scale"
     )
     assert ("hpa", "Update", "scale") in entries(await api.get("replicasets", "web"))
+
+
+SCALE = {"apiVersion": "autoscaling/v1", "kind": "Scale", "metadata": {"name": "web"}}
+
+
+async def test_apply_to_scale_owns_replicas(api: InProcessClient) -> None:
+    await as_manager(api, "creator").create(DEPLOYMENT)
+    hpa = as_manager(api, "autoscaler")
+    with pytest.raises(Conflict) as caught:
+        await hpa.patch(
+            "deployments",
+            "web",
+            {**SCALE, "spec": {"replicas": 6}},
+            patch_type="apply",
+            subresource="scale",
+        )
+    assert caught.value.message == (
+        'Apply failed with 1 conflict: conflict with "creator" using autoscaling/v1: .spec.replicas'
+    )
+    scale = await hpa.patch(
+        "deployments",
+        "web",
+        {**SCALE, "spec": {"replicas": 6}},
+        patch_type="apply",
+        subresource="scale",
+        force=True,
+    )
+    assert scale["kind"] == "Scale" and scale["spec"]["replicas"] == 6
+    deployment = await api.get("deployments", "web")
+    assert deployment["spec"]["replicas"] == 6
+    found = entries(deployment)
+    applier = found[("autoscaler", "Apply", "scale")]
+    assert applier["apiVersion"] == "apps/v1"
+    assert applier["fieldsV1"] == {"f:spec": {"f:replicas": {}}}
+    assert "f:replicas" not in found[("creator", "Update", "")]["fieldsV1"]["f:spec"]
+
+
+async def test_apply_to_scale_refuses_bad_replicas(api: InProcessClient) -> None:
+    await as_manager(api, "creator").create(DEPLOYMENT)
+    with pytest.raises(Invalid) as caught:
+        await as_manager(api, "autoscaler").patch(
+            "deployments",
+            "web",
+            {**SCALE, "spec": {"replicas": -1}},
+            patch_type="apply",
+            subresource="scale",
+            force=True,
+        )
+    assert "spec.replicas" in caught.value.message
+    with pytest.raises(BadRequest):
+        await as_manager(api, "autoscaler").patch(
+            "deployments",
+            "web",
+            {**SCALE, "metadata": {"name": "other"}, "spec": {"replicas": 1}},
+            patch_type="apply",
+            subresource="scale",
+        )
