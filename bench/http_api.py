@@ -1,11 +1,19 @@
 """HTTP benchmarks of the emulator (issue 5): a load generator in its own process.
 
-    ./dev bench http_api [--quick]
+    ./dev bench http_api [--quick] [--repeat N] [--flat-requests N] [SECTION ...]
 
 Starts ``minikube-py start`` as a subprocess (measuring the time to the first 200 on
-``/readyz``), then drives it from this process with an aiohttp client over loopback:
-GET of one object, LIST of 100 objects, and CREATE, each with 32 concurrent connections;
-p50/p99 latencies are per request.
+``/readyz``), then drives it from this process with an aiohttp client over loopback.
+Sections (all but ``flat`` by default):
+
+- ``watch``: 100 concurrent HTTP watchers, paced creates; latency from the writer's send to
+  each watcher's parse of the event (``--repeat`` runs, each reported, then the medians);
+- ``create``, ``get``, ``list``: CREATE of ConfigMaps, GET of one, LIST of 100, each with 32
+  concurrent connections; p50/p99 latencies are per request;
+- ``flat``: per-request cost as the requests served grow: ``--flat-requests`` GETs (default
+  200,000; 1,000,000 for the issue's figure) from 32 connections, the mean and p99 latency and
+  the throughput reported for every window of 10,000 requests, then the first and last windows
+  compared. The server process's RSS is shown too (a leak shows up there before latency).
 """
 
 from __future__ import annotations
@@ -60,10 +68,16 @@ async def drive(base: str, name: str, count: int, request: object, concurrency: 
     print(f"  {name:<34} {count / elapsed:>8,.0f} /s   p50 {p50:5.2f} ms   p99 {p99:6.2f} ms")
 
 
-async def watch_latency(base: str, *, watchers: int, writes: int) -> None:
+async def watch_latency(
+    base: str, *, watchers: int, writes: int, tag: str = ""
+) -> tuple[float, float]:
     """100 concurrent HTTP watchers; each write is stamped with its send time and every
     watcher records when the event reached it."""
-    url = f"{base}/api/v1/namespaces/default/secrets?watch=true"
+    collection = f"{base}/api/v1/namespaces/default/secrets"
+    async with aiohttp.ClientSession() as session, session.get(f"{collection}?limit=1") as r:
+        listed = await r.json()
+    # from the list's resourceVersion, as informers watch: no initial events to wade through
+    url = f"{collection}?watch=true&resourceVersion={listed['metadata']['resourceVersion']}"
     latencies: list[float] = []
     ready = 0
     all_ready = asyncio.Event()
@@ -89,11 +103,16 @@ async def watch_latency(base: str, *, watchers: int, writes: int) -> None:
         tasks = [asyncio.create_task(watcher(session)) for _ in range(watchers)]
         await all_ready.wait()
         await asyncio.sleep(0.2)
+        threads_before = _server_threads_cpu()
+        server_cpu, client_cpu = _server_cpu(), time.process_time()
         for i in range(writes):
             body = {
                 "apiVersion": "v1",
                 "kind": "Secret",
-                "metadata": {"name": f"s-{i}", "annotations": {"sent": repr(time.perf_counter())}},
+                "metadata": {
+                    "name": f"s-{tag}{i}",
+                    "annotations": {"sent": repr(time.perf_counter())},
+                },
             }
             async with session.post(
                 f"{base}/api/v1/namespaces/default/secrets",
@@ -103,16 +122,113 @@ async def watch_latency(base: str, *, watchers: int, writes: int) -> None:
                 assert r.status == 201
             await asyncio.sleep(0.01)  # pace the writer: latency, not throughput, is measured
         await asyncio.gather(*tasks)
+        server_cpu = (_server_cpu() - server_cpu) / writes * 1e3
+        threads_after = _server_threads_cpu()
+        per_thread = sorted(
+            ((threads_after[t] - threads_before.get(t, 0.0)) / writes * 1e3 for t in threads_after),
+            reverse=True,
+        )
+        client_cpu = (time.process_time() - client_cpu) / writes * 1e3
     latencies.sort()
     p50 = statistics.median(latencies) * 1e3
     p99 = latencies[int(len(latencies) * 0.99)] * 1e3
     print(
         f"  watch delivery, {watchers} HTTP watchers x {writes} writes: "
-        f"p50 {p50:.2f} ms, p99 {p99:.2f} ms (send to receive, including the create)"
+        f"p50 {p50:.2f} ms, p99 {p99:.2f} ms (send to receive, including the create); "
+        f"CPU per write: server {server_cpu:.2f} ms "
+        f"(threads {', '.join(f'{c:.2f}' for c in per_thread[:3])}), client {client_cpu:.2f} ms"
+    )
+    return p50, p99
+
+
+def _server_cpu() -> float:
+    """The server process's CPU time so far, in seconds."""
+    return sum(_server_threads_cpu().values())
+
+
+def _server_threads_cpu() -> dict[str, float]:
+    """CPU seconds so far per thread of the server process (by thread id)."""
+    out = {}
+    try:
+        for tid in os.listdir(f"/proc/{_SERVER_PID}/task"):
+            with open(f"/proc/{_SERVER_PID}/task/{tid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+            out[tid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        pass
+    return out
+
+
+async def flat(base: str, total: int, *, window: int = 10_000, concurrency: int = 32) -> None:
+    """GETs until ``total`` requests were served, reporting each window of ``window``."""
+    url = f"{base}/api/v1/namespaces/default/configmaps/flat"
+    async with aiohttp.ClientSession() as session:
+        body = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "flat"}}
+        async with session.post(
+            f"{base}/api/v1/namespaces/default/configmaps",
+            data=json.dumps(body),
+            headers={"Content-Type": "application/json"},
+        ) as r:
+            assert r.status in (201, 409), await r.text()
+    served = 0
+    windows: list[tuple[int, float, float, float]] = []
+    connector = aiohttp.TCPConnector(limit=concurrency)
+    async with aiohttp.ClientSession(connector=connector) as session:
+
+        async def worker(quota: int, latencies: list[float]) -> None:
+            for _ in range(quota):
+                t = time.perf_counter()
+                async with session.get(url) as r:
+                    assert r.status == 200
+                    await r.read()
+                latencies.append(time.perf_counter() - t)
+
+        print(f"  per-request cost, {total:,} GETs in windows of {window:,} ({concurrency} conns)")
+        while served < total:
+            latencies: list[float] = []
+            n = min(window, total - served)
+            t = time.perf_counter()
+            share, extra = divmod(n, concurrency)
+            await asyncio.gather(
+                *(worker(share + (i < extra), latencies) for i in range(concurrency))
+            )
+            elapsed = time.perf_counter() - t
+            served += n
+            latencies.sort()
+            mean = statistics.fmean(latencies) * 1e3
+            p99 = latencies[int(len(latencies) * 0.99)] * 1e3
+            windows.append((served, n / elapsed, mean, p99))
+            if len(windows) <= 3 or served % (window * 10) == 0 or served >= total:
+                print(
+                    f"    {served:>9,} served: {n / elapsed:7,.0f} /s, "
+                    f"mean {mean:5.2f} ms, p99 {p99:6.2f} ms{_server_rss()}"
+                )
+    head = windows[1 : 1 + max(1, len(windows) // 10)]  # the first window warms up
+    tail = windows[-max(1, len(windows) // 10) :]
+    rate_head = statistics.median(w[1] for w in head)
+    rate_tail = statistics.median(w[1] for w in tail)
+    print(
+        f"    first tenth {rate_head:,.0f} /s, last tenth {rate_tail:,.0f} /s "
+        f"({rate_tail / rate_head - 1:+.0%})"
     )
 
 
-async def main() -> None:
+_SERVER_PID = 0
+
+
+def _server_rss() -> str:
+    try:
+        with open(f"/proc/{_SERVER_PID}/status") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return f", server RSS {int(line.split()[1]) // 1024} MiB"
+    except OSError:
+        pass
+    return ""
+
+
+async def main(sections: list[str], repeat: int, flat_requests: int) -> None:
+    global _SERVER_PID
     workdir = Path(tempfile.mkdtemp(prefix="mkpy-http-"))
     kubeconfig = workdir / "kubeconfig"
     env = {**os.environ, "MINIKUBE_PY_HOME": str(workdir)}
@@ -122,6 +238,7 @@ async def main() -> None:
         stdout=subprocess.PIPE,
         env=env,
     )
+    _SERVER_PID = server.pid
     assert server.stdout is not None
     line = server.stdout.readline().decode()
     base = line.strip().rsplit(" ", 1)[-1]
@@ -153,10 +270,30 @@ async def main() -> None:
             await r.read()
 
     try:
-        await watch_latency(base, watchers=100, writes=50 if QUICK else 300)
-        await drive(base, "CREATE ConfigMap", n, create)
-        await drive(base, "GET ConfigMap", n * 2, get)
-        await drive(base, "LIST 100 ConfigMaps (limit=100)", n // 5, list_100)
+        if "watch" in sections:
+            results = []
+            for run in range(repeat):
+                results.append(
+                    await watch_latency(
+                        base, watchers=100, writes=50 if QUICK else 300, tag=f"s{run}-"
+                    )
+                )
+            if repeat > 1:
+                p50 = statistics.median(r[0] for r in results)
+                p99 = statistics.median(r[1] for r in results)
+                print(
+                    f"  watch delivery, median of {repeat} runs: p50 {p50:.2f} ms, p99 {p99:.2f} ms"
+                )
+        if "create" in sections or "get" in sections:
+            await drive(base, "CREATE ConfigMap", n, create)
+        if "get" in sections:
+            await drive(base, "GET ConfigMap", n * 2, get)
+        if "list" in sections:
+            if "create" not in sections and "get" not in sections:
+                await drive(base, "CREATE ConfigMap", n, create)
+            await drive(base, "LIST 100 ConfigMaps (limit=100)", n // 5, list_100)
+        if "flat" in sections:
+            await flat(base, flat_requests)
     finally:
         server.terminate()
         server.wait(timeout=10)
@@ -164,7 +301,11 @@ async def main() -> None:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
+    parser.add_argument("sections", nargs="*", default=["watch", "create", "get", "list"])
     parser.add_argument("--quick", action="store_true")
-    QUICK = parser.parse_args().quick
+    parser.add_argument("--repeat", type=int, default=1, help="runs of the watch section")
+    parser.add_argument("--flat-requests", type=int, default=200_000)
+    args = parser.parse_args()
+    QUICK = args.quick
     print(f"python {platform.python_version()}, {platform.machine()}, {os.cpu_count()} cores")
-    asyncio.run(main())
+    asyncio.run(main(args.sections, args.repeat, 20_000 if QUICK else args.flat_requests))

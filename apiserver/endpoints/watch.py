@@ -138,6 +138,7 @@ class WatchStream:
         if self._cursor is None:  # older than the cache's window: replay from store history
             self._watcher = kv.watch(prefix, prefix=True, start_revision=self._start, prev_kv=True)
         self._done = False
+        self._blocked = False  # the last wait blocked: the next item needs no checkpoint
 
     def _matches(self, obj: Object) -> bool:
         if self._namespace and objects.namespace_of(obj) != self._namespace:
@@ -164,7 +165,10 @@ class WatchStream:
     async def __anext__(self) -> Any:
         while True:
             if self._out:
-                await trio.lowlevel.checkpoint()
+                if self._blocked:
+                    self._blocked = False  # this call waited already: that was its checkpoint
+                else:
+                    await trio.lowlevel.checkpoint()
                 item = self._out.popleft()
                 if self.wire and not isinstance(item, bytes):
                     return objects.encode(item) + b"\n"
@@ -173,10 +177,17 @@ class WatchStream:
                 raise StopAsyncIteration
             if self._watcher is None and self._read_cache():
                 continue
-            with trio.move_on_at(min(self._deadline, self._next_bookmark)):
+            wake_at = min(self._deadline, self._next_bookmark)
+            if wake_at == math.inf and self._watcher is None:
+                # no timeout, no bookmarks: wait on the cache without a cancel scope (one per
+                # wait per watcher adds up with many watchers)
+                assert self._cache is not None
+                self._blocked = await self._cache.wait()
+                continue
+            with trio.move_on_at(wake_at):
                 if self._watcher is None:
                     assert self._cache is not None
-                    await self._cache.wait()
+                    self._blocked = await self._cache.wait()
                     continue
                 try:
                     response = await self._watcher.__anext__()

@@ -14,6 +14,7 @@ accepts. Not yet: custom-resource endpoints.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -335,20 +336,53 @@ class Application:
         # wait for them before they consider the watch established
         response = web.StreamResponse(status=200, headers={"Content-Type": _JSON})
         response.enable_chunked_encoding()
-        await response.prepare(request)
-        stream = self.bridge.stream(
-            lambda: _encoded_events(server, core_request, opened, table, first)
-        )
+        await response.prepare(request)  # a StreamResponse sends its headers here
+        transport = request.transport
+
+        def send(lines: list[bytes]) -> bool:
+            """Write a batch of events as HTTP chunks straight to the socket (the asyncio
+            thread calls it as they arrive: no task wakes up per event); False cuts off a
+            client that is gone or does not read."""
+            if transport is None or transport.is_closing():
+                return False
+            if transport.get_write_buffer_size() > WATCH_BUFFER_LIMIT:
+                log.info("cutting off a watch whose client does not keep up")
+                return False
+            transport.write(b"".join([_chunk(line) for line in lines]))
+            return True
+
+        if table:
+            stream = self.bridge.stream(
+                lambda: _encoded_events(server, core_request, opened, table, first), sink=send
+            )
+        else:  # the watch hands out encoded lines itself (and the bridge closes it)
+            stream = self.bridge.stream(lambda: opened, sink=send)
         try:
-            while True:
-                item = await stream.queue.get()
-                if item is None or isinstance(item, BaseException):
-                    break
-                await response.write(item)
+            await stream.queue.get()  # the end: None, or the exception that ended it
         finally:
             stream.close()
-        await response.write_eof()
+        with contextlib.suppress(ConnectionResetError):  # the client left first
+            await response.write_eof()
         return response
+
+
+#: Bytes a watch may have waiting in its socket's buffer before it is cut off as too slow.
+WATCH_BUFFER_LIMIT = 16 << 20
+
+_last_chunk: tuple[bytes, bytes] = (b"", b"")
+
+
+def _chunk(line: bytes) -> bytes:
+    """``line`` framed as one HTTP/1.1 chunk (aiohttp's chunked writer frames the same way);
+    a line from the watch cache is one object shared by every watcher, so the frame made for
+    the first is kept for the others."""
+    global _last_chunk
+    last = _last_chunk
+    if last[0] is line:
+        return last[1]
+    framed = b"%x\r\n%b\r\n" % (len(line), line)
+    _last_chunk = (line, framed)
+    return framed
 
 
 async def _encoded_events(

@@ -12,17 +12,28 @@ with its own asyncio loop. Three primitives cross, and nothing else:
 
 aiohttp code never touches trio objects (channels, events, nurseries are not thread-safe);
 trio code touches the loop only through ``call_soon_threadsafe``.
+
+Streams hop out **in batches**: every item any stream produces is appended to one pending list,
+and one ``call_soon_threadsafe`` per trio scheduling round carries the whole list across. One
+commit seen by 100 HTTP watchers is then one wake-up of the asyncio thread (one write to its
+self-pipe, one grab of the GIL) rather than 100 -- each of which made the two threads trade the
+GIL while the rest were still being produced. A stream may also name a *sink*, a plain
+function the asyncio thread calls with each batch of its items (a watch writes them straight to
+its socket) instead of queueing them for a task to wake up and copy.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, TypeVar
 
 import trio
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 #: Items a watch may have queued on the asyncio side before it is cut off as too slow.
 STREAM_LIMIT = 10_000
@@ -38,15 +49,29 @@ def _fail(future: asyncio.Future[Any], error: BaseException) -> None:
         future.set_exception(error)
 
 
-class Stream:
-    """The asyncio end of a trio-side iterator."""
+#: Called in the asyncio thread with a batch of a stream's items; False cuts the stream off.
+Sink = Callable[[list[Any]], bool]
 
-    def __init__(self, bridge: Bridge, loop: asyncio.AbstractEventLoop) -> None:
+
+class Stream:
+    """The asyncio end of a trio-side iterator.
+
+    Items arrive on :attr:`queue`, then a final ``None`` (or the exception that ended the
+    iteration). With a ``sink``, the items go to the sink instead (in order, a batch at a
+    time) and only the final ``None`` or exception reaches the queue.
+    """
+
+    def __init__(
+        self, bridge: Bridge, loop: asyncio.AbstractEventLoop, sink: Sink | None = None
+    ) -> None:
         self._bridge = bridge
         self._loop = loop
         self.queue: asyncio.Queue[Any] = asyncio.Queue()
+        self.sink = sink
         self.cancel_scope: trio.CancelScope | None = None
         self.done = False
+        self.finished = False  # the final None or exception was delivered
+        self.in_flight = 0  # items handed to the bridge, not yet delivered (trio thread only)
 
     def close(self) -> None:
         """Stop the trio side (safe to call more than once, from the asyncio thread)."""
@@ -57,10 +82,95 @@ class Stream:
                 self._bridge.token.run_sync_soon(scope.cancel)
 
 
+class _End:
+    """The last thing a stream sends: None when it ended, else the exception that ended it."""
+
+    __slots__ = ("error",)
+
+    def __init__(self, error: BaseException | None) -> None:
+        self.error = error
+
+
+def _deliver(batch: list[tuple[Stream, Any]]) -> None:
+    """In the asyncio thread: hand one batch of items to their streams, in order."""
+    sinks: dict[Stream, list[Any]] = {}
+    for stream, item in batch:
+        if stream.finished:
+            continue
+        if type(item) is _End:
+            pending = sinks.pop(stream, None)
+            if pending:
+                _to_sink(stream, pending)
+            if not stream.finished:
+                stream.finished = True
+                stream.queue.put_nowait(item.error)
+        elif stream.sink is not None:
+            sinks.setdefault(stream, []).append(item)
+        else:
+            stream.queue.put_nowait(item)
+    for stream, items in sinks.items():
+        _to_sink(stream, items)
+
+
+def _to_sink(stream: Stream, items: list[Any]) -> None:
+    sink = stream.sink
+    if sink is None or stream.done:
+        return
+    try:
+        accepted = sink(items)
+    except Exception:  # a broken sink must not keep the batch from the other streams
+        log.exception("a stream's sink failed")
+        accepted = False
+    if not accepted:
+        stream.close()  # too slow or gone: stop the trio side, end the response
+        stream.finished = True
+        stream.queue.put_nowait(None)
+
+
 class Bridge:
     def __init__(self, token: trio.lowlevel.TrioToken, nursery: trio.Nursery) -> None:
         self.token = token
         self.nursery = nursery
+        # items on their way to the asyncio thread (trio thread only), and its loop
+        self._pending: list[tuple[Stream, Any]] = []
+        self._flush_loop: asyncio.AbstractEventLoop | None = None
+        # wakes the flusher task; set from the trio thread only (no syscall, unlike
+        # run_sync_soon, whose wake-up write made the two threads trade the GIL once more)
+        self._flush_due: trio.Event | None = None
+
+    def _publish(self, loop: asyncio.AbstractEventLoop, stream: Stream, item: Any) -> None:
+        """In the trio thread: queue ``item`` for the next batch to the asyncio thread."""
+        if self._flush_due is None:
+            self._flush_due = trio.Event()
+            self.nursery.start_soon(self._flusher)
+        if not self._pending:
+            self._flush_loop = loop
+            self._flush_due.set()  # the flusher runs after the tasks runnable now
+        elif loop is not self._flush_loop:  # another loop (not in practice): flush apart
+            self._flush()
+            self._flush_loop = loop
+        self._pending.append((stream, item))
+
+    async def _flusher(self) -> None:
+        """Carries each scheduling round's items across in one batch."""
+        while True:
+            due = self._flush_due
+            assert due is not None
+            await due.wait()
+            self._flush_due = trio.Event()
+            self._flush()
+
+    def _flush(self) -> None:
+        batch, self._pending = self._pending, []
+        loop = self._flush_loop
+        if not batch or loop is None:
+            return
+        for stream, _ in batch:
+            stream.in_flight = 0
+        # a closed HTTP loop (shutdown) has nobody to deliver to; raising here, in a
+        # run_sync_soon callback, would crash the trio run
+        with contextlib.suppress(RuntimeError):
+            loop.call_soon_threadsafe(_deliver, batch)
 
     def call(self, fn: Callable[[], Awaitable[T]]) -> asyncio.Future[T]:
         """From the asyncio thread: run ``fn()`` in the trio thread; await the future."""
@@ -78,17 +188,22 @@ class Bridge:
         self.token.run_sync_soon(self.nursery.start_soon, run)
         return future
 
-    def stream(self, open_iterator: Callable[[], AsyncIterator[Any]]) -> Stream:
+    def stream(
+        self, open_iterator: Callable[[], AsyncIterator[Any]], *, sink: Sink | None = None
+    ) -> Stream:
         """From the asyncio thread: iterate ``open_iterator()`` in the trio thread; items
-        arrive on ``Stream.queue``, then a final ``None`` (or an exception instance if opening
-        or iterating failed). The trio side stops when the stream is closed or falls more
-        than :data:`STREAM_LIMIT` items behind."""
+        arrive on ``Stream.queue`` (or at ``sink``), then a final ``None`` on the queue (or an
+        exception instance if opening or iterating failed). The trio side stops when the
+        stream is closed, when the sink refuses a batch, or when more than
+        :data:`STREAM_LIMIT` items wait on the asyncio side."""
         loop = asyncio.get_running_loop()
-        stream = Stream(self, loop)
+        stream = Stream(self, loop, sink)
         queue = stream.queue
+        publish = self._publish
 
         async def run() -> None:
             iterator: AsyncIterator[Any] | None = None
+            ending: BaseException | None = None
             with trio.CancelScope() as scope:
                 stream.cancel_scope = scope
                 if stream.done:
@@ -96,18 +211,19 @@ class Bridge:
                 try:
                     iterator = open_iterator()
                     async for item in iterator:
-                        loop.call_soon_threadsafe(queue.put_nowait, item)
+                        publish(loop, stream, item)
+                        stream.in_flight += 1
                         # reading the size from this thread is a benign race: at worst the
                         # cut-off comes one item late
-                        if queue.qsize() > STREAM_LIMIT:
+                        if queue.qsize() + stream.in_flight > STREAM_LIMIT:
                             break  # the client does not keep up: cut it off
                 except Exception as error:
-                    loop.call_soon_threadsafe(queue.put_nowait, error)
+                    ending = error
                 finally:
                     close = getattr(iterator, "close", None)
                     if close is not None:
                         close()
-            loop.call_soon_threadsafe(queue.put_nowait, None)
+            publish(loop, stream, _End(ending))
 
         self.token.run_sync_soon(self.nursery.start_soon, run)
         return stream

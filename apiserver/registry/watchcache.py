@@ -213,9 +213,10 @@ class WatchCache:
             raise WindowPassed
         return self._events[index - self._base :]
 
-    async def wait(self) -> None:
-        """Return when something new may have been committed."""
-        await self._watcher.wait_readable()
+    async def wait(self) -> bool:
+        """Return when something new may have been committed; True when the task blocked (a
+        checkpoint was made), False when it returned at once."""
+        return await self._watcher.wait_readable()
 
     def caught_up(self, index: int) -> bool:
         self.pump()

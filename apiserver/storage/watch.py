@@ -125,19 +125,21 @@ class Watcher:
             waiter = self._waiter = trio.Event()
         await waiter.wait()
 
-    async def wait_readable(self) -> None:
+    async def wait_readable(self) -> bool:
         """Return once :meth:`receive_nowait` may have something to hand out: at once when it
-        has, else after the next commit (or progress request) that concerns this watcher.
+        has (False: no checkpoint was made), else after the next commit (or progress request)
+        that concerns this watcher (True: the task blocked, a full checkpoint).
 
         Several tasks may wait at the same time; a commit wakes them all, and each returns even
         if another drained the watcher first -- so a cache that many readers share through one
         watcher wakes every reader (they re-check their own position and wait again).
         """
         if self._pending or self._final is not None or self._finished:
-            return
+            return False
         if not self._synced or self._progress_requested:
-            return
+            return False
         await self._wait()
+        return True
 
     def receive_nowait(self) -> WatchResponse:
         """The next response if one is ready, as trio's channels do it: raises
