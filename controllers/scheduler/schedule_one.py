@@ -233,42 +233,70 @@ class ScheduleOne:
         if not fwk.has_filter_plugins():
             return [nodes[(start + i) % num_all] for i in range(to_find)]
         feasible: list[NodeInfo] = []
-        statuses = diagnosis.node_to_status
         skip = state.skip_filter_plugins
-        filters = [(p.name, p.filter) for p in fwk.filter_plugins if p.name not in skip]
+        active = [p for p in fwk.filter_plugins if p.name not in skip]
+        filters = [(p.name, p.filter) for p in active]
         with_nominated = bool(self.queue.nominator)
         ordered = nodes[start:] + nodes[:start] if start else nodes
+        # fast path: plugins that can vouch for many nodes at once (``filter_mask``); only the
+        # nodes they do not vouch for go through the one-by-one Filter run for a status
+        masks = [getattr(p, "filter_mask", None) for p in active]
+        if not with_nominated and all(m is not None for m in masks):
+            chunk = max(to_find + to_find // 4, 64)
+            offset = 0
+            while offset < num_all and len(feasible) < to_find:
+                window = ordered[offset : offset + chunk]
+                offset += chunk
+                passing = [True] * len(window)
+                for mask in masks:
+                    passing = [
+                        a and b for a, b in zip(passing, mask(state, pod, window), strict=True)
+                    ]
+                for node, ok in zip(window, passing, strict=True):
+                    status = None if ok else self._run_filters(filters, state, pod, node)
+                    if status is None:
+                        feasible.append(node)
+                        if len(feasible) >= to_find:
+                            break
+                    else:
+                        self._record_status(diagnosis, node, status)
+            return feasible
         for node in ordered:
             if with_nominated:
                 status = fwk.run_filter_plugins_with_nominated_pods(state, pod, node)
             else:
-                status = None
-                for name, run in filters:
-                    status = run(state, pod, node)
-                    if status is not None:
-                        if status.code == Code.SUCCESS:
-                            status = None
-                            continue
-                        if not status.is_rejected():
-                            status.code = Code.ERROR
-                        status.plugin = name
-                        break
+                status = self._run_filters(filters, state, pod, node)
             if status is None:
                 feasible.append(node)
                 if len(feasible) >= to_find:
                     break
             else:
-                if status.code == Code.ERROR:
-                    raise RuntimeError(
-                        f"running {status.plugin!r} filter plugin: {status.message()}"
-                    )
-                statuses[node.name] = status
-                if status.plugin:
-                    if status.code == Code.PENDING:
-                        diagnosis.pending_plugins.add(status.plugin)
-                    else:
-                        diagnosis.unschedulable_plugins.add(status.plugin)
+                self._record_status(diagnosis, node, status)
         return feasible
+
+    @staticmethod
+    def _run_filters(
+        filters: list[tuple[str, Any]], state: CycleState, pod: PodInfo, node: NodeInfo
+    ) -> Status | None:
+        for name, run in filters:
+            status = run(state, pod, node)
+            if status is not None and status.code != Code.SUCCESS:
+                if not status.is_rejected():
+                    status.code = Code.ERROR
+                status.plugin = name
+                return status
+        return None
+
+    @staticmethod
+    def _record_status(diagnosis: Diagnosis, node: NodeInfo, status: Status) -> None:
+        if status.code == Code.ERROR:
+            raise RuntimeError(f"running {status.plugin!r} filter plugin: {status.message()}")
+        diagnosis.node_to_status[node.name] = status
+        if status.plugin:
+            if status.code == Code.PENDING:
+                diagnosis.pending_plugins.add(status.plugin)
+            else:
+                diagnosis.unschedulable_plugins.add(status.plugin)
 
     def prioritize_nodes(
         self: Scheduler, fwk: Framework, state: CycleState, pod: PodInfo, nodes: list[NodeInfo]
@@ -279,23 +307,18 @@ class ScheduleOne:
         status = fwk.run_pre_score_plugins(state, pod, nodes)
         if status is not None:
             raise RuntimeError(f"running PreScore plugin {status.plugin!r}: {status.message()}")
-        return [scores[""] for scores in fwk.run_score_plugins(state, pod, nodes)]
+        totals, _ = fwk.run_score_plugins(state, pod, nodes)
+        return totals
 
     def select_host(self: Scheduler, nodes: list[NodeInfo], totals: list[int]) -> str:
-        """``selectHost``: the highest total; among equals, each is kept with probability
-        1/count (reservoir sampling), drawn from the cluster's seeded generator."""
-        rng = self.clock.rng
-        best = totals[0]
-        selected = nodes[0].name
-        count = 1
-        for node, total in zip(nodes[1:], totals[1:], strict=True):
-            if total > best:
-                best, selected, count = total, node.name, 1
-            elif total == best:
-                count += 1
-                if rng.randrange(count) == 0:
-                    selected = node.name
-        return selected
+        """``selectHost``: the highest total; among equals, one chosen uniformly from the
+        cluster's seeded generator. (Upstream samples the ties as a reservoir, one draw per
+        tie; a single draw gives the same uniform choice, and the same choice for a seed.)"""
+        best = max(totals)
+        ties = [i for i, total in enumerate(totals) if total == best]
+        if len(ties) == 1:
+            return nodes[ties[0]].name
+        return nodes[ties[self.clock.rng.randrange(len(ties))]].name
 
     # -- the binding cycle ---------------------------------------------------------------------
 

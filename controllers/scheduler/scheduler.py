@@ -28,6 +28,7 @@ flowing while thousands of pods are pending.
 from __future__ import annotations
 
 import logging
+import traceback
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
@@ -151,6 +152,8 @@ class Scheduler(ScheduleOne):
         self.next_start_node_index = 0
         #: pods bound so far (for benchmarks and tests)
         self.scheduled = 0
+        #: exceptions that were not API errors (bugs), as controllers keep them
+        self.unexpected_errors: list[str] = []
         self.pods = informers("pods")
         self.nodes = informers("nodes")
         self._informers: dict[str, SharedInformer] = {"pods": self.pods, "nodes": self.nodes}
@@ -169,7 +172,6 @@ class Scheduler(ScheduleOne):
             "services": lambda ns: self._informers["services"].list(ns),
             "replicasets": lambda ns: self._informers["replicasets"].list(ns),
             "statefulsets": lambda ns: self._informers["statefulsets"].list(ns),
-            "replicationcontrollers": lambda ns: self._informers["replicationcontrollers"].list(ns),
         }
         registry = in_tree_registry()
         self.queue: SchedulingQueue = None  # type: ignore[assignment]  # made below
@@ -340,7 +342,17 @@ class Scheduler(ScheduleOne):
                 qpi = await self.queue.pop()
             except trio.EndOfChannel:
                 return
-            await self.schedule_one(qpi)
+            try:
+                await self.schedule_one(qpi)
+            except Exception as error:  # a bug in a plugin: keep scheduling, keep it on record
+                self.unexpected_errors.append(
+                    f"scheduling {qpi.key}: {''.join(traceback.format_exception(error))}"
+                )
+                log.exception("%s: unexpected error while scheduling", qpi.key)
+                self.cache.forget_pod(qpi.key)
+                qpi.unschedulable_plugins = set()
+                self.queue.add_unschedulable_if_not_present(qpi, self.queue.scheduling_cycle)
+                self.queue.done(qpi.key)
 
 
 __all__ = ["COMPONENT", "Scheduler", "node_scheduling_properties_change"]

@@ -284,7 +284,7 @@ class FitError(Exception):
             if reasons:
                 message += f" {', '.join(reasons)}."
         if diagnosis.post_filter_msg:
-            message += f" {diagnosis.post_filter_msg}."
+            message += f" {diagnosis.post_filter_msg}"
         return message
 
 

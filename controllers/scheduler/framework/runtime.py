@@ -22,6 +22,8 @@ Rules kept from upstream:
 from __future__ import annotations
 
 from collections.abc import Callable
+from itertools import repeat
+from operator import add, mul
 from typing import TYPE_CHECKING, Any
 
 from controllers.scheduler.framework.interface import (
@@ -29,7 +31,6 @@ from controllers.scheduler.framework.interface import (
     ClusterEventWithHint,
     Code,
     CycleState,
-    NodeScore,
     Plugin,
     PostFilterResult,
     PreFilterResult,
@@ -276,35 +277,37 @@ class Framework:
 
     def run_score_plugins(
         self, state: CycleState, pod: PodInfo, nodes: list[NodeInfo]
-    ) -> list[dict[str, int]]:
-        """``RunScorePlugins``: per node, every plugin's weighted, normalized score (the
-        total under the key ``""``)."""
+    ) -> tuple[list[int], dict[str, list[int]]]:
+        """``RunScorePlugins``: per node, the total of the weighted, normalized scores; and
+        each plugin's normalized (unweighted) scores."""
         totals = [0] * len(nodes)
         per_plugin: dict[str, list[int]] = {}
         skip = state.skip_score_plugins
         for plugin in self.score_plugins:
             if plugin.name in skip:
                 continue
-            score = plugin.score
-            scores = [score(state, pod, node) for node in nodes]
+            score_nodes = getattr(plugin, "score_nodes", None)
+            if score_nodes is not None:
+                scores = score_nodes(state, pod, nodes)
+            else:
+                score = plugin.score
+                scores = [score(state, pod, node) for node in nodes]
             normalize = getattr(plugin, "normalize_score", None)
             if normalize is not None:
-                node_scores = [NodeScore(n.name, s) for n, s in zip(nodes, scores, strict=True)]
-                normalize(state, pod, node_scores)
-                scores = [ns.score for ns in node_scores]
+                normalize(state, pod, nodes, scores)
+            if scores and (max(scores) > MAX_NODE_SCORE or min(scores) < 0):
+                bad = next(v for v in scores if v > MAX_NODE_SCORE or v < 0)
+                raise ValueError(
+                    f"plugin {plugin.name!r} returns an invalid score {bad}, it should in the "
+                    f"range of [0, {MAX_NODE_SCORE}] after normalizing"
+                )
             weight = self.weights[plugin.name]
-            for i, value in enumerate(scores):
-                if value > MAX_NODE_SCORE or value < 0:
-                    raise ValueError(
-                        f"plugin {plugin.name!r} returns an invalid score {value}, it should "
-                        f"in the range of [0, {MAX_NODE_SCORE}] after normalizing"
-                    )
-                totals[i] += value * weight
+            if weight == 1:
+                totals = list(map(add, totals, scores))
+            else:
+                totals = list(map(add, totals, map(mul, scores, repeat(weight))))
             per_plugin[plugin.name] = scores
-        return [
-            {"": totals[i], **{name: s[i] for name, s in per_plugin.items()}}
-            for i in range(len(nodes))
-        ]
+        return totals, per_plugin
 
     # -- Reserve / Permit / Bind ---------------------------------------------------------------
 

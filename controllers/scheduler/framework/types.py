@@ -210,6 +210,10 @@ class NodeInfo:
     """``framework.NodeInfo``: a node and the aggregate of the pods on it."""
 
     __slots__ = (
+        "alloc_cpu",
+        "alloc_memory",
+        "alloc_pods",
+        "alloc_storage",
         "allocatable",
         "generation",
         "image_sizes",
@@ -221,6 +225,9 @@ class NodeInfo:
         "pods",
         "pods_with_affinity",
         "pods_with_required_anti_affinity",
+        "req_cpu",
+        "req_memory",
+        "req_storage",
         "requested",
         "taints",
         "unschedulable",
@@ -236,6 +243,9 @@ class NodeInfo:
         self.allocatable = Resource()
         self.image_sizes: dict[str, int] = {}
         self.requested = Resource()
+        # the hot numbers, flattened for the filter and score loops
+        self.alloc_cpu = self.alloc_memory = self.alloc_storage = self.alloc_pods = 0
+        self.req_cpu = self.req_memory = self.req_storage = 0
         self.non_zero_cpu = 0
         self.non_zero_memory = 0
         self.pods: dict[str, PodInfo] = {}
@@ -255,7 +265,11 @@ class NodeInfo:
         self.labels = metadata.get("labels") or {}
         self.taints = spec.get("taints") or []
         self.unschedulable = bool(spec.get("unschedulable"))
-        self.allocatable = node_allocatable(node)
+        self.allocatable = allocatable = node_allocatable(node)
+        self.alloc_cpu = allocatable.milli_cpu
+        self.alloc_memory = allocatable.memory
+        self.alloc_storage = allocatable.ephemeral_storage
+        self.alloc_pods = allocatable.allowed_pod_number
         sizes: dict[str, int] = {}
         for image in (node.get("status") or {}).get("images") or ():
             for image_name in image.get("names") or ():
@@ -267,7 +281,11 @@ class NodeInfo:
 
     def add_pod(self, pod: PodInfo) -> None:
         self.pods[pod.key] = pod
-        self.requested.add(pod.requests)
+        requests = pod.requests
+        self.requested.add(requests)
+        self.req_cpu += requests.milli_cpu
+        self.req_memory += requests.memory
+        self.req_storage += requests.ephemeral_storage
         self.non_zero_cpu += pod.non_zero_cpu
         self.non_zero_memory += pod.non_zero_memory
         if pod.has_affinity:
@@ -283,7 +301,11 @@ class NodeInfo:
         pod = self.pods.pop(key, None)
         if pod is None:
             return None
-        self.requested.subtract(pod.requests)
+        requests = pod.requests
+        self.requested.subtract(requests)
+        self.req_cpu -= requests.milli_cpu
+        self.req_memory -= requests.memory
+        self.req_storage -= requests.ephemeral_storage
         self.non_zero_cpu -= pod.non_zero_cpu
         self.non_zero_memory -= pod.non_zero_memory
         self.pods_with_affinity.pop(key, None)
@@ -320,6 +342,13 @@ class NodeInfo:
         copy.taints = self.taints
         copy.unschedulable = self.unschedulable
         copy.allocatable = self.allocatable
+        copy.alloc_cpu = self.alloc_cpu
+        copy.alloc_memory = self.alloc_memory
+        copy.alloc_storage = self.alloc_storage
+        copy.alloc_pods = self.alloc_pods
+        copy.req_cpu = self.req_cpu
+        copy.req_memory = self.req_memory
+        copy.req_storage = self.req_storage
         copy.image_sizes = self.image_sizes
         copy.requested = self.requested.clone()
         copy.non_zero_cpu = self.non_zero_cpu

@@ -71,6 +71,7 @@ class Cache:
         #: bumped whenever any pod or node changes (memoised per-cycle views check it)
         self.generation = 0
         self._selector_counts: dict[tuple[str, LabelSelector], dict[str, int]] = {}
+        self._node_flags: tuple[bool, bool, bool] | None = None
 
     # -- nodes ---------------------------------------------------------------------------------
 
@@ -135,10 +136,44 @@ class Cache:
                 counts.pop(image, None)
 
     def _changed(self) -> None:
+        """A node changed: the node list and its derived views are rebuilt on next use."""
         self.generation += 1
         self._node_list = None
         self._affinity_list = None
         self._anti_affinity_list = None
+        self._node_flags = None
+
+    def _pods_changed(self, pod: PodInfo) -> None:
+        """A pod came or went: only the (anti-)affinity views may change."""
+        self.generation += 1
+        if pod.has_affinity:
+            self._affinity_list = None
+            self._anti_affinity_list = None
+
+    @property
+    def any_unschedulable_node(self) -> bool:
+        """Whether some node is cordoned (lets NodeUnschedulable skip a cycle otherwise)."""
+        return self._flags()[0]
+
+    @property
+    def any_tainted_node(self) -> bool:
+        """Whether some node has taints (lets TaintToleration skip a cycle otherwise)."""
+        return self._flags()[1]
+
+    @property
+    def all_nodes_have_cpu_and_memory(self) -> bool:
+        """Whether every node has CPU and memory allocatable (the scores' fast path)."""
+        return self._flags()[2]
+
+    def _flags(self) -> tuple[bool, bool, bool]:
+        if self._node_flags is None:
+            nodes = self.node_info_list
+            self._node_flags = (
+                any(n.unschedulable for n in nodes),
+                any(n.taints for n in nodes),
+                all(n.alloc_cpu and n.alloc_memory for n in nodes),
+            )
+        return self._node_flags
 
     # -- the snapshot view ---------------------------------------------------------------------
 
@@ -189,9 +224,14 @@ class Cache:
         return info
 
     def _place(self, pod_info: PodInfo, node_name: str) -> None:
-        self._node_for(node_name).add_pod(pod_info)
-        self._count_add(pod_info, node_name)
-        self._changed()
+        info = self.nodes.get(node_name)
+        if info is None:
+            info = self._node_for(node_name)
+            self._changed()
+        info.add_pod(pod_info)
+        if self._selector_counts:
+            self._count_add(pod_info, node_name)
+        self._pods_changed(pod_info)
 
     def _unplace(self, key: str, node_name: str) -> PodInfo | None:
         info = self.nodes.get(node_name)
@@ -199,10 +239,12 @@ class Cache:
             return None
         removed = info.remove_pod(key)
         if removed is not None:
-            self._count_remove(removed, node_name)
+            if self._selector_counts:
+                self._count_remove(removed, node_name)
+            self._pods_changed(removed)
         if info.node is None and not info.pods:
             del self.nodes[node_name]
-        self._changed()
+            self._changed()
         return removed
 
     def assume_pod(self, pod_info: PodInfo, node_name: str) -> None:

@@ -41,6 +41,13 @@ class ImageLocality(Plugin):
         )
         return None
 
+    def score_nodes(self, state: CycleState, pod: PodInfo, nodes: list[NodeInfo]) -> list[int]:
+        """:meth:`score` for many nodes; 0 everywhere when no node reports images."""
+        if not self.handle.snapshot.image_num_nodes:
+            return [0] * len(nodes)
+        score = self.score
+        return [score(state, pod, n) for n in nodes]
+
     def score(self, state: CycleState, pod: PodInfo, node_info: NodeInfo) -> int:
         images, num_containers = state[_PRE_SCORE_KEY]
         sizes = node_info.image_sizes

@@ -40,7 +40,6 @@ from controllers.scheduler.framework.interface import (
     ClusterEventWithHint,
     CycleState,
     EventResource,
-    NodeScore,
     Plugin,
     PreFilterResult,
     QueueingHint,
@@ -280,14 +279,16 @@ class InterPodAffinity(Plugin):
                 total += by_value.get(value, 0)
         return total
 
-    def normalize_score(self, state: CycleState, pod: PodInfo, scores: list[NodeScore]) -> None:
+    def normalize_score(
+        self, state: CycleState, pod: PodInfo, nodes: list[NodeInfo], scores: list[int]
+    ) -> None:
         if not scores:
             return
-        low = min(s.score for s in scores)
-        high = max(s.score for s in scores)
+        low, high = min(scores), max(scores)
         spread = high - low
-        for s in scores:
-            s.score = int(MAX_NODE_SCORE * ((s.score - low) / spread)) if spread > 0 else 0
+        scores[:] = [
+            int(MAX_NODE_SCORE * ((s - low) / spread)) if spread > 0 else 0 for s in scores
+        ]
 
     def events_to_register(self) -> list[ClusterEventWithHint]:
         return [

@@ -19,7 +19,6 @@ from controllers.scheduler.framework.interface import (
     ClusterEventWithHint,
     CycleState,
     EventResource,
-    NodeScore,
     Plugin,
     PreFilterResult,
     QueueingHint,
@@ -117,7 +116,9 @@ class NodeAffinity(Plugin):
     def score(self, state: CycleState, pod: PodInfo, node_info: NodeInfo) -> int:
         return sum(weight for weight, match in state[_PRE_SCORE_KEY] if match(node_info))
 
-    def normalize_score(self, state: CycleState, pod: PodInfo, scores: list[NodeScore]) -> None:
+    def normalize_score(
+        self, state: CycleState, pod: PodInfo, nodes: list[NodeInfo], scores: list[int]
+    ) -> None:
         default_normalize_score(scores, reverse=False)
 
     def events_to_register(self) -> list[ClusterEventWithHint]:

@@ -8,12 +8,14 @@ for completeness of the default profile.
 from __future__ import annotations
 
 from controllers.scheduler.framework.interface import (
+    SKIP,
     ActionType,
     ClusterEvent,
     ClusterEventWithHint,
     CycleState,
     EventResource,
     Plugin,
+    PreFilterResult,
     QueueingHint,
     Status,
     unresolvable,
@@ -27,6 +29,12 @@ ERR_REASON = "node(s) didn't match the requested node name"
 
 class NodeName(Plugin):
     name = "NodeName"
+
+    def pre_filter(
+        self, state: CycleState, pod: PodInfo
+    ) -> tuple[PreFilterResult | None, Status | None]:
+        """Not upstream's: a pod naming no node skips the filter (same outcome, less work)."""
+        return None, (None if pod.spec.get("nodeName") else SKIP)
 
     def filter(self, state: CycleState, pod: PodInfo, node_info: NodeInfo) -> Status | None:
         wanted = pod.spec.get("nodeName")

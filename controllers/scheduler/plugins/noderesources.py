@@ -19,7 +19,7 @@ of cpu and memory, with the real requests; best-effort pods skip it.
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from controllers.scheduler.framework.interface import (
     MAX_NODE_SCORE,
@@ -45,6 +45,9 @@ from controllers.scheduler.resources import (
     pod_requests,
 )
 from minikube_py.objects import Object
+
+if TYPE_CHECKING:
+    from controllers.scheduler.framework.runtime import Framework
 
 LEAST_ALLOCATED = "LeastAllocated"
 MOST_ALLOCATED = "MostAllocated"
@@ -137,7 +140,8 @@ class _ResourceAllocationScorer:
 class NodeResourcesFit(Plugin):
     name = "NodeResourcesFit"
 
-    def __init__(self, args: dict[str, Any]) -> None:
+    def __init__(self, args: dict[str, Any], handle: Framework) -> None:
+        self.handle = handle
         strategy = args.get("scoringStrategy") or {}
         self.strategy = strategy.get("type") or LEAST_ALLOCATED
         if self.strategy not in (LEAST_ALLOCATED, MOST_ALLOCATED):
@@ -172,6 +176,28 @@ class NodeResourcesFit(Plugin):
         reasons = fits_request(requests, node_info, self.ignored)
         return unschedulable(*reasons) if reasons else None
 
+    def filter_mask(self, state: CycleState, pod: PodInfo, nodes: list[NodeInfo]) -> list[bool]:
+        """For many nodes at once: True where the pod surely fits (no scalar resources);
+        False sends the node through :meth:`filter` for the reasons."""
+        requests = pod.requests
+        if requests.scalar:
+            return [False] * len(nodes)
+        cpu, memory, storage = requests.milli_cpu, requests.memory, requests.ephemeral_storage
+        if storage:
+            return [
+                cpu <= n.alloc_cpu - n.req_cpu
+                and memory <= n.alloc_memory - n.req_memory
+                and storage <= n.alloc_storage - n.req_storage
+                and len(n.pods) < n.alloc_pods
+                for n in nodes
+            ]
+        return [
+            cpu <= n.alloc_cpu - n.req_cpu
+            and memory <= n.alloc_memory - n.req_memory
+            and len(n.pods) < n.alloc_pods
+            for n in nodes
+        ]
+
     def pre_score(self, state: CycleState, pod: PodInfo, nodes: list[NodeInfo]) -> Status | None:
         state[_PRE_SCORE_FIT] = self.scorer.pod_request_list(pod)
         return None
@@ -189,6 +215,46 @@ class NodeResourcesFit(Plugin):
             node_score += score_fn(requested, allocatable) * weight
             weight_sum += weight
         return node_score // weight_sum if weight_sum else 0
+
+    def score_nodes(self, state: CycleState, pod: PodInfo, nodes: list[NodeInfo]) -> list[int]:
+        """:meth:`score` for many nodes at once; CPU and memory inline (the default)."""
+        if [name for name, _ in self.scorer.resources] != [CPU, MEMORY]:
+            score = self.score
+            return [score(state, pod, n) for n in nodes]
+        pod_cpu, pod_memory = state[_PRE_SCORE_FIT]
+        (_, wc), (_, wm) = self.scorer.resources
+        if self.strategy == LEAST_ALLOCATED and self.handle.snapshot.all_nodes_have_cpu_and_memory:
+            ws = wc + wm
+            return [
+                (
+                    (
+                        ((ac - rc) * 100 // ac)
+                        if (rc := n.non_zero_cpu + pod_cpu) <= (ac := n.alloc_cpu)
+                        else 0
+                    )
+                    * wc
+                    + (
+                        ((am - rm) * 100 // am)
+                        if (rm := n.non_zero_memory + pod_memory) <= (am := n.alloc_memory)
+                        else 0
+                    )
+                    * wm
+                )
+                // ws
+                for n in nodes
+            ]
+        score_fn = self._score_fn
+        out = []
+        for n in nodes:
+            total = weights = 0
+            if n.alloc_cpu:
+                total += score_fn(n.non_zero_cpu + pod_cpu, n.alloc_cpu) * wc
+                weights += wc
+            if n.alloc_memory:
+                total += score_fn(n.non_zero_memory + pod_memory, n.alloc_memory) * wm
+                weights += wm
+            out.append(total // weights if weights else 0)
+        return out
 
     def events_to_register(self) -> list[ClusterEventWithHint]:
         return [
@@ -241,7 +307,8 @@ def _pod_freed_resources(pod: Object, old: Object | None, new: Object | None) ->
 class NodeResourcesBalancedAllocation(Plugin):
     name = "NodeResourcesBalancedAllocation"
 
-    def __init__(self, args: dict[str, Any]) -> None:
+    def __init__(self, args: dict[str, Any], handle: Framework) -> None:
+        self.handle = handle
         self.scorer = _ResourceAllocationScorer(
             list(args.get("resources") or DEFAULT_RESOURCES), use_requested=True
         )
@@ -252,6 +319,36 @@ class NodeResourcesBalancedAllocation(Plugin):
             return SKIP  # a best-effort pod: nothing to balance
         state[_PRE_SCORE_BALANCED] = requests
         return None
+
+    def score_nodes(self, state: CycleState, pod: PodInfo, nodes: list[NodeInfo]) -> list[int]:
+        """:meth:`score` for many nodes at once; CPU and memory inline (the default)."""
+        if [name for name, _ in self.scorer.resources] != [CPU, MEMORY]:
+            score = self.score
+            return [score(state, pod, n) for n in nodes]
+        pod_cpu, pod_memory = state[_PRE_SCORE_BALANCED]
+        if self.handle.snapshot.all_nodes_have_cpu_and_memory:
+            return [
+                int(
+                    (
+                        1
+                        - abs(
+                            (
+                                (fc if (fc := (n.req_cpu + pod_cpu) / n.alloc_cpu) < 1 else 1.0)
+                                - (
+                                    fm
+                                    if (fm := (n.req_memory + pod_memory) / n.alloc_memory) < 1
+                                    else 1.0
+                                )
+                            )
+                            / 2
+                        )
+                    )
+                    * MAX_NODE_SCORE
+                )
+                for n in nodes
+            ]
+        score = self.score
+        return [score(state, pod, n) for n in nodes]
 
     def score(self, state: CycleState, pod: PodInfo, node_info: NodeInfo) -> int:
         requests = state[_PRE_SCORE_BALANCED]

@@ -6,13 +6,17 @@ Upstream: ``framework/plugins/nodeunschedulable/node_unschedulable.go``.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from controllers.scheduler.framework.interface import (
+    SKIP,
     ActionType,
     ClusterEvent,
     ClusterEventWithHint,
     CycleState,
     EventResource,
     Plugin,
+    PreFilterResult,
     QueueingHint,
     Status,
     unresolvable,
@@ -24,6 +28,9 @@ from controllers.scheduler.plugins.helper import (
     tolerations_tolerate_taint,
 )
 from minikube_py.objects import Object
+
+if TYPE_CHECKING:
+    from controllers.scheduler.framework.runtime import Framework
 
 #: ``ErrReasonUnschedulable``
 ERR_REASON_UNSCHEDULABLE = "node(s) were unschedulable"
@@ -37,6 +44,15 @@ def _tolerates_unschedulable(pod: Object) -> bool:
 
 class NodeUnschedulable(Plugin):
     name = "NodeUnschedulable"
+
+    def __init__(self, handle: Framework) -> None:
+        self.handle = handle
+
+    def pre_filter(
+        self, state: CycleState, pod: PodInfo
+    ) -> tuple[PreFilterResult | None, Status | None]:
+        """Not upstream's: with no cordoned node the filter is skipped (same outcome)."""
+        return None, (None if self.handle.snapshot.any_unschedulable_node else SKIP)
 
     def filter(self, state: CycleState, pod: PodInfo, node_info: NodeInfo) -> Status | None:
         if not node_info.unschedulable:

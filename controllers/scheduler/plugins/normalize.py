@@ -5,21 +5,22 @@ Upstream: ``framework/plugins/helper/normalize_score.go``.
 
 from __future__ import annotations
 
-from controllers.scheduler.framework.interface import MAX_NODE_SCORE, NodeScore
+from controllers.scheduler.framework.interface import MAX_NODE_SCORE
 
 
 def default_normalize_score(
-    scores: list[NodeScore], *, reverse: bool, max_priority: int = MAX_NODE_SCORE
+    scores: list[int], *, reverse: bool, max_priority: int = MAX_NODE_SCORE
 ) -> None:
-    max_count = max((s.score for s in scores), default=0)
+    """In place, over the scores of the nodes being scored."""
+    max_count = max(scores, default=0)
     if max_count == 0:
         if reverse:
-            for s in scores:
-                s.score = max_priority
+            scores[:] = [max_priority] * len(scores)
         return
-    for s in scores:
-        score = max_priority * s.score // max_count
-        s.score = max_priority - score if reverse else score
+    if reverse:
+        scores[:] = [max_priority - max_priority * s // max_count for s in scores]
+    else:
+        scores[:] = [max_priority * s // max_count for s in scores]
 
 
 __all__ = ["default_normalize_score"]

@@ -37,7 +37,6 @@ from controllers.scheduler.framework.interface import (
     ClusterEventWithHint,
     CycleState,
     EventResource,
-    NodeScore,
     Plugin,
     PreFilterResult,
     Status,
@@ -389,21 +388,24 @@ class PodTopologySpread(Plugin):
             total += count * weights[i] + (c.max_skew - 1)
         return round(total)
 
-    def normalize_score(self, state: CycleState, pod: PodInfo, scores: list[NodeScore]) -> None:
+    def normalize_score(
+        self, state: CycleState, pod: PodInfo, nodes: list[NodeInfo], scores: list[int]
+    ) -> None:
         ignored = state[_PRE_SCORE_KEY][1]
-        low, high = None, 0
-        for s in scores:
-            if s.name in ignored:
+        low: int | None = None
+        high = 0
+        for node, score in zip(nodes, scores, strict=True):
+            if node.name in ignored:
                 continue
-            low = s.score if low is None or s.score < low else low
-            high = max(high, s.score)
-        for s in scores:
-            if s.name in ignored:
-                s.score = 0
+            low = score if low is None or score < low else low
+            high = max(high, score)
+        for i, node in enumerate(nodes):
+            if node.name in ignored:
+                scores[i] = 0
             elif high == 0:
-                s.score = MAX_NODE_SCORE
+                scores[i] = MAX_NODE_SCORE
             else:
-                s.score = MAX_NODE_SCORE * (high + (low or 0) - s.score) // high
+                scores[i] = MAX_NODE_SCORE * (high + (low or 0) - scores[i]) // high
 
     def events_to_register(self) -> list[ClusterEventWithHint]:
         return [

@@ -42,19 +42,17 @@ def in_tree_registry() -> dict[str, PluginFactory]:
     return {
         "SchedulingGates": _plain(SchedulingGates),
         "PrioritySort": _plain(PrioritySort),
-        "NodeUnschedulable": _plain(NodeUnschedulable),
+        "NodeUnschedulable": lambda args, handle: NodeUnschedulable(handle),
         "NodeName": _plain(NodeName),
-        "TaintToleration": _plain(TaintToleration),
+        "TaintToleration": lambda args, handle: TaintToleration(handle),
         "NodeAffinity": lambda args, handle: NodeAffinity(args),
         "NodePorts": _plain(NodePorts),
-        "NodeResourcesFit": lambda args, handle: NodeResourcesFit(args),
+        "NodeResourcesFit": NodeResourcesFit,
         "VolumeRestrictions": _plain(VolumeRestrictions),
         "PodTopologySpread": PodTopologySpread,
         "InterPodAffinity": InterPodAffinity,
         "DefaultPreemption": DefaultPreemption,
-        "NodeResourcesBalancedAllocation": lambda args, handle: NodeResourcesBalancedAllocation(
-            args
-        ),
+        "NodeResourcesBalancedAllocation": NodeResourcesBalancedAllocation,
         "ImageLocality": lambda args, handle: ImageLocality(handle),
         "DefaultBinder": lambda args, handle: DefaultBinder(handle),
     }
