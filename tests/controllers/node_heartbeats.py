@@ -124,6 +124,7 @@ async def place_pod(
     ports: list[dict[str, Any]] | None = None,
     namespace: str = "default",
     extra_spec: dict[str, Any] | None = None,
+    since: str = "",
 ) -> Object:
     """A pod bound to ``node`` with the status a kubelet would have written."""
     container: dict[str, Any] = {"name": "c", "image": "nginx"}
@@ -140,10 +141,13 @@ async def place_pod(
             "spec": spec,
         }
     )
-    return await set_pod_ready(client, pod, ready, ip=ip)
+    return await set_pod_ready(client, pod, ready, ip=ip, since=since)
 
 
-async def set_pod_ready(client: Client, pod: Object, ready: bool, *, ip: str = "") -> Object:
+async def set_pod_ready(
+    client: Client, pod: Object, ready: bool, *, ip: str = "", since: str = ""
+) -> Object:
+    """Write the pod's phase Running and its Ready condition (changed at ``since``)."""
     pod = await client.get("pods", pod["metadata"]["name"], namespace=pod["metadata"]["namespace"])
     status = "True" if ready else "False"
     pod["status"] = {
@@ -151,7 +155,7 @@ async def set_pod_ready(client: Client, pod: Object, ready: bool, *, ip: str = "
         "phase": "Running",
         "conditions": [
             {"type": "PodScheduled", "status": "True"},
-            {"type": "Ready", "status": status},
+            {"type": "Ready", "status": status, **({"lastTransitionTime": since} if since else {})},
             {"type": "ContainersReady", "status": status},
         ],
     }
