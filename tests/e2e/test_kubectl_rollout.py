@@ -121,7 +121,7 @@ async def test_set_image_rolls_out_and_history_keeps_change_causes(kubectl: Kube
     rows = history_rows((await kubectl("rollout", "history", "deployment/web")).stdout)
     assert rows == [("1", "create web"), ("2", "image nginx:2")]
     detail = (await kubectl("rollout", "history", "deployment/web", "--revision=1")).stdout
-    assert "Image:\tnginx:1" in detail.replace("      ", "\t") or "nginx:1" in detail
+    assert "deployment.apps/web with revision #1" in detail and "nginx:1" in detail
     sizes = sorted(rs["spec"]["replicas"] for rs in await replica_sets(kubectl))
     assert sizes == [0, 3]
 
