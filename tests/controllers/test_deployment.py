@@ -697,3 +697,28 @@ async def test_replica_failures_surface_on_the_deployment(
     )
     d = await wait_rolled_out(cluster, timeout=1200)
     assert condition(d, "ReplicaFailure") == {}
+
+
+async def test_time_spent_paused_does_not_count_against_the_deadline(
+    cluster: ClusterHarness, kube: Client
+) -> None:
+    """Why pause and resume are recorded in Progressing: a Deployment paused for longer than
+    its deadline and resumed with a broken template gets the full 600 s from the resume."""
+    await start_readiness(cluster)
+    await kube.create(deployment(replicas=2))
+    await wait_rolled_out(cluster)
+    await kube.patch("deployments", "web", {"spec": {"paused": True}}, namespace="default")
+    await set_image(kube, BROKEN)
+    await trio.sleep(900)
+    resumed_at = trio.current_time()
+    await kube.patch("deployments", "web", {"spec": {"paused": False}}, namespace="default")
+    await trio.sleep(599)
+    d = await kube.get("deployments", "web", namespace="default")
+    assert condition(d, "Progressing")["status"] == "True"
+    d = await cluster.wait_for(
+        "deployments",
+        "web",
+        lambda d: condition(d, "Progressing").get("reason") == "ProgressDeadlineExceeded",
+        timeout=5,
+    )
+    assert 600 < trio.current_time() - resumed_at <= 602
