@@ -29,7 +29,7 @@ _ALPHANUMS = "bcdfghjklmnpqrstvwxz2456789"
 class ClusterClock:
     """Cluster time and randomness; create one per cluster, inside its trio run or before."""
 
-    __slots__ = ("_epoch", "_origin", "_stamp", "rng", "seed")
+    __slots__ = ("_epoch", "_last_nanos", "_origin", "_stamp", "rng", "seed")
 
     def __init__(self, *, epoch: datetime | None = None, seed: int = 0) -> None:
         if epoch is None:
@@ -39,6 +39,7 @@ class ClusterClock:
         self._epoch = epoch.astimezone(UTC)
         self._origin: float | None = None
         self._stamp: tuple[int, str] = (-1, "")
+        self._last_nanos = 0
         self.seed = seed
         self.rng = random.Random(seed)
 
@@ -63,6 +64,17 @@ class ClusterClock:
         if self._stamp[0] != second:  # formatting is the costly part; do it once a second
             self._stamp = (second, format_time(datetime.fromtimestamp(second, UTC)))
         return self._stamp[1]
+
+    def unique_unix_nanos(self) -> int:
+        """Now in Unix nanoseconds, strictly increasing across calls.
+
+        Event names carry such a timestamp (``<object>.<hex nanoseconds>``). On a real clock two
+        events never share a nanosecond; on virtual time a whole burst happens at one instant,
+        so each call takes the next nanosecond after the last one handed out.
+        """
+        nanos = max(round((self._epoch.timestamp() + self.elapsed()) * 1e9), self._last_nanos + 1)
+        self._last_nanos = nanos
+        return nanos
 
     def micro_timestamp(self) -> str:
         """``metav1.MicroTime`` of now: ``2026-11-26T15:24:38.123456Z``."""

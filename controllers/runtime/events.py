@@ -11,7 +11,6 @@ Event each time. Recording never fails the caller: an event that cannot be writt
 from __future__ import annotations
 
 import logging
-from datetime import UTC
 
 from minikube_py.client import Client
 from minikube_py.clock import ClusterClock
@@ -60,7 +59,7 @@ class EventRecorder:
                         {"count": (current.get("count") or 1) + 1, "lastTimestamp": now},
                         namespace=known[0],
                     )
-            nanos = int(self.clock.now().astimezone(UTC).timestamp() * 1e9)
+            nanos = self.clock.unique_unix_nanos()
             source = {"component": self.component}
             if self.host:
                 source["host"] = self.host
@@ -80,8 +79,8 @@ class EventRecorder:
                 "reportingInstance": self.host,
             }
             while True:
-                # names carry the time in nanoseconds; on virtual time many events share an
-                # instant, so step to the next free nanosecond
+                # names carry the time in nanoseconds, unique per cluster clock; another
+                # cluster's recorder on the same store could still collide: step past it
                 event["metadata"]["name"] = f"{involved['name']}.{nanos:x}"
                 try:
                     created = await self.client.create(event, namespace=namespace)

@@ -40,3 +40,13 @@ def test_naive_epochs_are_refused() -> None:
 def test_time_round_trip() -> None:
     assert format_time(parse_time("2026-01-02T03:04:05Z")) == "2026-01-02T03:04:05Z"
     assert parse_time("2026-01-02T03:04:05.5Z").microsecond == 500000
+
+
+async def test_unique_unix_nanos_increase_within_one_instant(autojump_clock: object) -> None:
+    clock = ClusterClock(epoch=datetime(2026, 1, 1, tzinfo=UTC))
+    first = clock.unique_unix_nanos()
+    assert first == int(datetime(2026, 1, 1, tzinfo=UTC).timestamp()) * 10**9
+    burst = [clock.unique_unix_nanos() for _ in range(100)]
+    assert burst == list(range(first + 1, first + 101))
+    await trio.sleep(1)
+    assert clock.unique_unix_nanos() == first + 10**9
