@@ -71,6 +71,11 @@ class _NoNodesAvailable(Exception):
     pass
 
 
+class _PluginError(Exception):
+    """A plugin returned Error: the cycle fails with ``SchedulerError`` and the pod backs
+    off."""
+
+
 def num_feasible_nodes_to_find(percentage: int, num_all_nodes: int) -> int:
     """``numFeasibleNodesToFind``."""
     if num_all_nodes < MIN_FEASIBLE_NODES_TO_FIND:
@@ -126,22 +131,26 @@ class ScheduleOne:
             result = self.schedule_pod(fwk, state, pod)
         except _NoNodesAvailable:
             return None, Status(Code.UNSCHEDULABLE_AND_UNRESOLVABLE, ERR_NO_NODES_AVAILABLE), None
+        except _PluginError as error:
+            qpi.unschedulable_plugins = set()
+            qpi.pending_plugins = set()
+            return None, Status(Code.ERROR, str(error)), None
         except FitError as fit_error:
             qpi.unschedulable_plugins = set(fit_error.diagnosis.unschedulable_plugins)
             qpi.pending_plugins = set(fit_error.diagnosis.pending_plugins)
             nominating: PostFilterResult | None = None
             if fwk.has_post_filter_plugins():
-                post_result, post_status = await fwk.run_post_filter_plugins(
-                    state, pod, fit_error.diagnosis.node_to_status
-                )
+                statuses = dict(fit_error.diagnosis.node_to_status)
+                absent = fit_error.diagnosis.absent_nodes_status
+                if absent is not None:
+                    for n in self.cache.node_info_list:
+                        statuses.setdefault(n.name, absent)
+                post_result, post_status = await fwk.run_post_filter_plugins(state, pod, statuses)
                 message = post_status.message()
                 fit_error.diagnosis.post_filter_msg = message
                 if post_status.code == Code.ERROR:
                     log.warning("%s: PostFilter failed: %s", pod.key, message)
                 nominating = post_result
-                if post_result is not None and post_result.nominated_node_name:
-                    # preemption made room: the pod waits for its victims to be gone
-                    pass
             return None, Status(Code.UNSCHEDULABLE, str(fit_error)), nominating
         # assume, then Reserve and Permit
         host = result.suggested_host
@@ -188,8 +197,8 @@ class ScheduleOne:
         diagnosis.unschedulable_plugins = set(rejectors)
         if status is not None:
             if not status.is_rejected():
-                raise RuntimeError(
-                    f"running PreFilter plugin {status.plugin!r}: {status.message()}"
+                raise _PluginError(
+                    f'running PreFilter plugin "{status.plugin}": {status.message()}'
                 )
             diagnosis.absent_nodes_status = status
             diagnosis.pre_filter_msg = status.message()
@@ -290,7 +299,7 @@ class ScheduleOne:
     @staticmethod
     def _record_status(diagnosis: Diagnosis, node: NodeInfo, status: Status) -> None:
         if status.code == Code.ERROR:
-            raise RuntimeError(f"running {status.plugin!r} filter plugin: {status.message()}")
+            raise _PluginError(f'running "{status.plugin}" filter plugin: {status.message()}')
         diagnosis.node_to_status[node.name] = status
         if status.plugin:
             if status.code == Code.PENDING:
@@ -306,7 +315,7 @@ class ScheduleOne:
             return [1] * len(nodes)
         status = fwk.run_pre_score_plugins(state, pod, nodes)
         if status is not None:
-            raise RuntimeError(f"running PreScore plugin {status.plugin!r}: {status.message()}")
+            raise _PluginError(f'running PreScore plugin "{status.plugin}": {status.message()}')
         totals, _ = fwk.run_score_plugins(state, pod, nodes)
         return totals
 

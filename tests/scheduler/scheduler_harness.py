@@ -114,8 +114,12 @@ def node_of(p: Object) -> str:
     return (p.get("spec") or {}).get("nodeName") or ""
 
 
-async def wait_bound(cluster: ClusterHarness, name: str, namespace: str = "default") -> str:
-    bound = await cluster.wait_for("pods", name, lambda p: bool(node_of(p)), namespace=namespace)
+async def wait_bound(
+    cluster: ClusterHarness, name: str, namespace: str = "default", *, within: float = 60.0
+) -> str:
+    bound = await cluster.wait_for(
+        "pods", name, lambda p: bool(node_of(p)), namespace=namespace, timeout=within
+    )
     return node_of(bound)
 
 
