@@ -313,12 +313,13 @@ class Application:
             response = web.StreamResponse(status=200, headers={"Content-Type": logs.content_type})
             response.enable_chunked_encoding()
             await response.prepare(request)
-            while item is not None and not isinstance(item, BaseException):
-                await response.write(item)
-                item = await stream.queue.get()
+            with contextlib.suppress(ConnectionResetError):  # kubectl logs -f interrupted
+                while item is not None and not isinstance(item, BaseException):
+                    await response.write(item)
+                    item = await stream.queue.get()
+                await response.write_eof()
         finally:
-            stream.close()
-        await response.write_eof()
+            stream.close()  # stops the log source's iterator on the trio side
         return response
 
     async def _watch(self, request: web.Request, core_request: rq.Request) -> web.StreamResponse:

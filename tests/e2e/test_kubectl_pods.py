@@ -7,10 +7,12 @@ log source into the API server where the simulated kubelets will plug theirs.
 from __future__ import annotations
 
 import json
+import logging
 import subprocess
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import pytest
 import trio
 from kubectl_harness import KUBECTL, Kubectl
 
@@ -25,6 +27,7 @@ class FakeLogs:
     def __init__(self) -> None:
         self.send, self.receive = trio.open_memory_channel[bytes](10)
         self.asked: list[LogOptions] = []
+        self.closed = False
 
     async def logs(self, pod: Object, options: LogOptions) -> AsyncIterator[bytes]:
         self.asked.append(options)
@@ -39,8 +42,11 @@ class FakeLogs:
         for line in lines:
             yield line
         if options.follow:
-            async for chunk in self.receive:
-                yield chunk
+            try:
+                async for chunk in self.receive:
+                    yield chunk
+            finally:
+                self.closed = True
 
 
 async def running_pod(
@@ -342,3 +348,33 @@ async def test_logs_options_reach_the_node(kubectl: Kubectl) -> None:
     assert source.asked[-1].tail_lines is None
     result = await kubectl("logs", "web", "--since-time=yesterday", check=False)
     assert result.returncode != 0
+
+
+async def test_logs_follow_interrupted_stops_the_source(
+    kubectl: Kubectl, caplog: pytest.LogCaptureFixture
+) -> None:
+    source = FakeLogs()
+    kubectl.cluster.server.log_source = source
+    await running_pod(kubectl, "web")
+    command = [
+        KUBECTL,
+        f"--kubeconfig={kubectl.kubeconfig}",
+        f"--cache-dir={kubectl.cache}",
+        "logs",
+        "-f",
+        "web",
+    ]
+    proc = await trio.lowlevel.open_process(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None
+    received = bytearray()
+    with trio.fail_after(15):
+        while b"c line 3\n" not in received:
+            received += await proc.stdout.receive_some()
+        proc.kill()  # Ctrl-C
+        await proc.wait()
+        # the next line finds the client gone: the source is stopped, quietly
+        while not source.closed:
+            await source.send.send(b"c line 4\n")
+            await trio.sleep(0.05)
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert (await kubectl("get", "pods")).returncode == 0
