@@ -134,6 +134,7 @@ class DisruptionController:
         pdbs.watch(self.pdb_informer)
         pdbs.watch(self.pod_informer, self._pdb_requests)
         stale = Controller(f"{name}-stale-pod-disruption", self.reconcile_stale_pod)
+        self._stale = stale  # before the handler: a synced informer replays its pods at once
         # every other informer is read in syncs; registering them keeps the manager syncing
         # their caches before either loop starts
         for informer in (self.rs_informer, self.deployment_informer, self.sts_informer):
@@ -142,7 +143,6 @@ class DisruptionController:
             FuncHandler(on_add=self._check_stale, on_update=lambda _, pod: self._check_stale(pod))
         )
         stale.informers.append(self.pod_informer)
-        self._stale = stale
         return [pdbs, stale]
 
     # -- event handlers ------------------------------------------------------------------------
