@@ -30,15 +30,32 @@ from controllers.deployment import COMPONENT as DEPLOYMENT_COMPONENT
 from controllers.deployment import DeploymentController
 from controllers.disruption import COMPONENT as DISRUPTION_COMPONENT
 from controllers.disruption import DisruptionController
+from controllers.endpoint import COMPONENT as ENDPOINT_COMPONENT
+from controllers.endpoint import EndpointController
+from controllers.endpointslice import EndpointSliceController
 from controllers.garbagecollector import GarbageCollector
 from controllers.namespace import NamespaceController
+from controllers.nodelifecycle import COMPONENT as NODE_LIFECYCLE_COMPONENT
+from controllers.nodelifecycle import NodeLifecycleController
 from controllers.replicaset import ReplicaSetController
 from controllers.runtime.events import EventRecorder
 from controllers.runtime.manager import Manager
+from controllers.tainteviction import COMPONENT as TAINT_EVICTION_COMPONENT
+from controllers.tainteviction import TaintEvictionController
 from minikube_py.clock import ClusterClock, seed_scheduler
 
 #: The built-in controllers available so far, as kube-controller-manager names them.
-BUILTIN_CONTROLLERS = ("namespace", "garbagecollector", "replicaset", "deployment", "disruption")
+BUILTIN_CONTROLLERS = (
+    "namespace",
+    "garbagecollector",
+    "replicaset",
+    "deployment",
+    "disruption",
+    "nodelifecycle",
+    "taint-eviction-controller",
+    "endpoint",
+    "endpointslice",
+)
 
 
 class Cluster:
@@ -81,6 +98,19 @@ class Cluster:
             recorder = EventRecorder(client, clock, DISRUPTION_COMPONENT)
             for loop in DisruptionController(client, informers, recorder, clock).controllers():
                 manager.add(loop)
+        if "nodelifecycle" in names:
+            recorder = EventRecorder(client, clock, NODE_LIFECYCLE_COMPONENT)
+            for loop in NodeLifecycleController(client, informers, recorder, clock).controllers():
+                manager.add(loop)
+        if "taint-eviction-controller" in names:
+            recorder = EventRecorder(client, clock, TAINT_EVICTION_COMPONENT)
+            for loop in TaintEvictionController(client, informers, recorder, clock).controllers():
+                manager.add(loop)
+        if "endpoint" in names:
+            recorder = EventRecorder(client, clock, ENDPOINT_COMPONENT)
+            manager.add(EndpointController(client, informers, recorder).controller())
+        if "endpointslice" in names:
+            manager.add(EndpointSliceController(client, informers).controller())
 
     def client(self, *, user: str = "system:admin", field_manager: str = "") -> InProcessClient:
         """A client acting as ``user`` (every call goes through the full pipeline)."""

@@ -315,3 +315,45 @@ async def test_rate_limited_timed_queue_keeps_processed_values_until_removed() -
     assert not queue.add("a", "uid-a")  # processed but still in the set
     assert queue.remove("a")
     assert queue.add("a", "uid-a")
+
+
+@pytest.mark.cluster(
+    controllers=["nodelifecycle", "taint-eviction-controller", "endpoint", "endpointslice"]
+)
+async def test_a_dead_nodes_pods_leave_service_endpoints_and_are_evicted(
+    cluster: ClusterHarness,
+) -> None:
+    """The built-in controllers together: a node stops heartbeating, its pod turns NotReady and
+    moves to notReadyAddresses, and 300 s after the taint it is evicted (terminating)."""
+    clock = cluster.cluster.clock
+    kubelet = await start_kubelet(cluster, "n1")
+    await start_kubelet(cluster, "n2")
+    await cluster.client.create(
+        {
+            "apiVersion": "v1",
+            "kind": "Service",
+            "metadata": {"name": "web", "namespace": "default"},
+            "spec": {"selector": {"app": "web"}, "ports": [{"port": 80}]},
+        }
+    )
+    await place_pod(cluster.client, "a", "n1", ip="10.0.0.1")
+    await place_pod(cluster.client, "b", "n2", ip="10.0.0.2")
+
+    def ready_ips(ep: Object) -> list[str]:
+        return [a["ip"] for s in ep.get("subsets") or () for a in s.get("addresses") or ()]
+
+    await cluster.wait_for("endpoints", "web", lambda e: len(ready_ips(e)) == 2)
+    kubelet.kill()
+    await cluster.wait_for("endpoints", "web", lambda e: ready_ips(e) == ["10.0.0.2"], timeout=120)
+    unready_at = clock.monotonic()
+    pod = await cluster.wait_for(
+        "pods", "a", lambda p: bool(p["metadata"].get("deletionTimestamp")), timeout=400
+    )
+    assert 295 <= clock.monotonic() - unready_at <= 311
+    assert any(c["type"] == "DisruptionTarget" for c in pod["status"]["conditions"])
+    slices = await cluster.client.list(
+        "endpointslices", namespace="default", label_selector="kubernetes.io/service-name=web"
+    )
+    endpoints = {e["targetRef"]["name"]: e for s in slices["items"] for e in s["endpoints"]}
+    assert endpoints["a"]["conditions"]["terminating"] is True
+    assert endpoints["b"]["conditions"]["ready"] is True
