@@ -154,7 +154,7 @@ class ScheduleOne:
             return None, Status(Code.UNSCHEDULABLE, str(fit_error)), nominating
         # assume, then Reserve and Permit
         host = result.suggested_host
-        assumed = PodInfo(pod.pod)
+        assumed = pod  # the queue's parsed pod: the cache keeps it from now on
         self.cache.assume_pod(assumed, host)
         self.queue.nominator.delete_nominated_pod_if_exists(pod.key)
         status = fwk.run_reserve_plugins_reserve(state, assumed, host)

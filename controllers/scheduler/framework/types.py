@@ -179,6 +179,18 @@ class PodInfo:
             ns, anti_affinity.get("preferredDuringSchedulingIgnoredDuringExecution")
         )
 
+    def refresh(self, pod: Object) -> None:
+        """Take a newer version of the same pod, re-reading only what may change: metadata and
+        status. (Requests, ports and affinity are immutable in a pod's spec in v1.32.)"""
+        metadata = pod.get("metadata") or {}
+        self.pod = pod
+        self.labels = metadata.get("labels") or {}
+        self.deleting = bool(metadata.get("deletionTimestamp"))
+        self.node_name = (pod.get("spec") or {}).get("nodeName") or ""
+        self.start_time = (pod.get("status") or {}).get("startTime") or metadata.get(
+            "creationTimestamp", ""
+        )
+
     @property
     def has_affinity(self) -> bool:
         return bool(

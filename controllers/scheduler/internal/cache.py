@@ -275,12 +275,26 @@ class Cache:
     def add_pod(self, pod: Object) -> None:
         """``AddPod``: a bound pod from the informer (confirming an assumption if there is
         one)."""
-        pod_info = PodInfo(pod)
-        state = self._pod_states.get(pod_info.key)
+        metadata = pod.get("metadata") or {}
+        key = f"{metadata.get('namespace', '')}/{metadata.get('name', '')}"
+        state = self._pod_states.get(key)
+        node_name = (pod.get("spec") or {}).get("nodeName") or ""
         if state is not None:
-            self._unplace(pod_info.key, state.pod_info.node_name)
-        self._pod_states[pod_info.key] = _PodState(pod_info, assumed=False)
-        self._place(pod_info, pod_info.node_name)
+            old = state.pod_info
+            if (
+                old.uid == metadata.get("uid")
+                and old.node_name == node_name
+                and old.labels == (metadata.get("labels") or {})
+                and old.deleting == bool(metadata.get("deletionTimestamp"))
+            ):
+                # the same pod where we assumed (or saw) it: confirm in place
+                old.refresh(pod)
+                state.assumed = False
+                return
+            self._unplace(key, old.node_name)
+        pod_info = PodInfo(pod)
+        self._pod_states[key] = _PodState(pod_info, assumed=False)
+        self._place(pod_info, node_name)
 
     def update_pod(self, old: Object, new: Object) -> None:
         self.add_pod(new)
