@@ -40,6 +40,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Protocol
 
+import trio.lowlevel
+
 from controllers.nodelifecycle.node_util import (
     NO_SCHEDULE,
     NOT_READY,
@@ -282,14 +284,16 @@ class NodeLifecycleController:
             self.nodes_to_retry.discard(name)
 
         zone_to_node_conditions: dict[str, list[dict[str, Any] | None]] = {}
-        for cached in nodes:
+        for i, cached in enumerate(nodes):
+            if i % 100 == 99:
+                await trio.lowlevel.checkpoint()  # long passes let other tasks in
             await self._update_node(cached, zone_to_node_conditions)
         await self.handle_disruption(zone_to_node_conditions, nodes)
 
     async def _update_node(
         self, cached: Object, zone_to_node_conditions: dict[str, list[dict[str, Any] | None]]
     ) -> None:
-        node: Object | None = deep_copy(cached)
+        node: Object | None = cached  # read-only: copied before any change
         name = _name(cached)
         observed: dict[str, Any] = {}
         current: dict[str, Any] | None = None
@@ -337,7 +341,9 @@ class NodeLifecycleController:
         it is now (possibly set Unknown here); raises when the status write failed."""
         name = _name(node)
         metadata = node["metadata"]
-        status = node.setdefault("status", {})
+        # ``node`` may be the informer's (read-only) object: statuses kept in the health map are
+        # never changed in place, and the node is copied before the conditions are
+        status = node.get("status") or {}
         health = self.node_health_map.get(name)
         current = get_node_condition(node, "Ready")
         if current is None:
@@ -351,10 +357,10 @@ class NodeLifecycleController:
             }
             grace = self.config.node_startup_grace_period
             if health is not None:
-                health.status = deep_copy(status)
+                health.status = status
             else:
                 created_at = self._monotonic_of(created)
-                health = NodeHealthData(created_at, created_at, deep_copy(status))
+                health = NodeHealthData(created_at, created_at, status)
         else:
             observed = dict(current)
             grace = self.config.node_monitor_grace_period
@@ -364,10 +370,10 @@ class NodeLifecycleController:
             saved_lease = health.lease
         now = self.now()
         if health is None or (saved is None and current is not None):
-            health = NodeHealthData(now, now, deep_copy(status))
+            health = NodeHealthData(now, now, status)
         elif saved is not None and current is None:
             log.error("the Ready condition was removed from the status of node %s", name)
-            health = NodeHealthData(now, now, deep_copy(status))
+            health = NodeHealthData(now, now, status)
         elif (
             saved is not None
             and current is not None
@@ -377,7 +383,7 @@ class NodeLifecycleController:
                 transition = now
             else:
                 transition = health.ready_transition_timestamp
-            health = NodeHealthData(now, transition, deep_copy(status), health.lease)
+            health = NodeHealthData(now, transition, status, health.lease)
         # a renewed Lease always counts as a sign of life
         observed_lease = self.lease_informer.get(NODE_LEASE_NAMESPACE, name)
         if observed_lease is not None and (
@@ -389,7 +395,8 @@ class NodeLifecycleController:
 
         if now > health.probe_timestamp + grace:
             timestamp = self.clock.timestamp()
-            conditions = status.setdefault("conditions", [])
+            node = deep_copy(node)
+            conditions = node.setdefault("status", {}).setdefault("conditions", [])
             for kind in ("Ready", "MemoryPressure", "DiskPressure", "PIDPressure"):
                 condition = get_node_condition(node, kind)
                 if condition is None:
@@ -416,7 +423,7 @@ class NodeLifecycleController:
                 self.node_health_map[name] = NodeHealthData(
                     health.probe_timestamp,
                     self.now(),
-                    deep_copy(updated.get("status") or {}),
+                    updated.get("status") or {},
                     observed_lease,
                 )
                 current = get_node_condition(updated, "Ready")

@@ -94,6 +94,30 @@ async def test_node_goes_unknown_within_the_grace_period_after_its_last_heartbea
     assert message == "Node n1 status is now: NodeNotReady"
 
 
+async def test_status_heartbeats_alone_keep_a_node_alive(cluster: ClusterHarness) -> None:
+    """Without a Lease, new ``lastHeartbeatTime``s on the Ready condition are what counts."""
+    clock = cluster.cluster.clock
+    await start_kubelet(cluster, "healthy")
+    kubelet = FakeKubelet(cluster.client, clock, "old")
+    await cluster.client.create({"apiVersion": "v1", "kind": "Node", "metadata": {"name": "old"}})
+    await kubelet.post_status("True")
+    await start(cluster)
+    for _ in range(12):  # two minutes of status posts every 10 s
+        await trio.sleep(10)
+        await kubelet.post_status("True")
+    node = await cluster.client.get("nodes", "old")
+    assert condition(node, "Ready")["status"] == "True"
+    last = clock.monotonic()
+    await cluster.wait_for(
+        "nodes",
+        "old",
+        lambda n: condition(n, "Ready")["status"] == "Unknown",
+        namespace="",
+        timeout=120,
+    )
+    assert 50 < clock.monotonic() - last <= 60
+
+
 async def test_taints_removed_when_the_node_recovers(cluster: ClusterHarness) -> None:
     kubelet = await start_kubelet(cluster, "n1")
     await start_kubelet(cluster, "healthy")  # a lone dead node would be a full disruption
