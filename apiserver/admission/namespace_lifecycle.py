@@ -31,7 +31,9 @@ class NamespaceLifecycle:
             and attrs.name in IMMORTAL_NAMESPACES
         ):
             raise Forbidden(_NAMESPACES, attrs.name, "this namespace may not be deleted")
-        if attrs.operation is not Operation.CREATE or not info.namespaced or attrs.subresource:
+        # creates of subresources too: a binding or an eviction in a terminating namespace is
+        # refused (kubectl drain recognises the message on pods being deleted)
+        if attrs.operation is not Operation.CREATE or not info.namespaced:
             return
         namespace = self._lookup(attrs.namespace)
         if namespace is None:

@@ -736,3 +736,19 @@ async def test_legacy_bindings_resource_binds_the_named_pod(api: InProcessClient
     with pytest.raises(StatusError) as caught:
         await api.list("bindings")
     assert caught.value.code == 405
+
+
+async def test_no_binding_or_eviction_in_a_terminating_namespace(api: InProcessClient) -> None:
+    await api.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "going"}})
+    held = pod()
+    held["metadata"]["finalizers"] = ["example.com/hold"]
+    await api.create(held, namespace="going")
+    await api.delete("namespaces", "going")
+    for call in (api.bind("web", "node-1", namespace="going"), api.evict("web", namespace="going")):
+        with pytest.raises(StatusError) as caught:
+            await call
+        assert caught.value.code == 403
+        assert caught.value.message == (
+            'pods "web" is forbidden: unable to create new content in namespace going because '
+            "it is being terminated"
+        )
