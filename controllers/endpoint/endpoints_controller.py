@@ -82,8 +82,13 @@ def _meta(obj: Object) -> dict[str, Any]:
 
 
 def pod_to_endpoint_address(service: Object, pod: Object) -> Address | None:
-    """``podToEndpointAddressForService``: None when the pod has no IP of the service's family."""
-    family = service_address_families(service)[0]
+    """``podToEndpointAddressForService``: None when the pod has no IP of the service's family
+    (for a headless service without ``ipFamilies``, the family of the pod's IP)."""
+    spec = service.get("spec") or {}
+    if spec.get("ipFamilies") or is_service_ip_set(service):
+        family = service_address_families(service)[0]
+    else:
+        family = "IPv6" if is_ipv6((pod.get("status") or {}).get("podIP") or "") else "IPv4"
     ip = next((ip for ip in pod_ips(pod) if is_ipv6(ip) == (family == "IPv6")), None)
     if ip is None:
         return None
@@ -242,6 +247,10 @@ class EndpointController:
         self.pod_informer = informers("pods")
         self.endpoints_informer = informers("endpoints")
         self.trigger_time_tracker = TriggerTimeTracker()
+        #: ``staleEndpointsTracker``: the resourceVersion each Endpoints had before our last
+        #: update of it -- seeing it again in the cache means the cache lags behind our write.
+        #: Endpoints we created and the cache does not show yet count as stale too.
+        self.stale_endpoints: dict[tuple[str, str], str] = {}
         self._controller: Controller | None = None
 
     def controller(self, *, name: str = COMPONENT, workers: int = 5) -> Controller:
@@ -276,7 +285,9 @@ class EndpointController:
     def _on_endpoints_delete(self, obj: Object | DeletedFinalStateUnknown) -> None:
         endpoints = obj.obj if isinstance(obj, DeletedFinalStateUnknown) else obj
         metadata = _meta(endpoints)
-        self._enqueue({(metadata.get("namespace", ""), metadata.get("name", ""))})
+        key = (metadata.get("namespace", ""), metadata.get("name", ""))
+        self.stale_endpoints.pop(key, None)
+        self._enqueue({key})
 
     def check_leftover_endpoints(self) -> None:
         for endpoints in self.endpoints_informer.list():
@@ -291,20 +302,34 @@ class EndpointController:
         if request == _LEFTOVERS:
             self.check_leftover_endpoints()
             return None
-        await self.sync_service(request.namespace, request.name)
+        if not await self.sync_service(request.namespace, request.name):
+            return Result(requeue=True)  # the cache lags behind our last write: later
         return None
 
-    async def sync_service(self, namespace: str, name: str) -> None:
+    def _is_stale(self, namespace: str, name: str, current: Object | None) -> bool:
+        stale = self.stale_endpoints.get((namespace, name))
+        if stale is None:
+            return False
+        if current is None:
+            return stale == ""  # created by us, not in the cache yet
+        if _meta(current).get("resourceVersion") == stale:
+            return True
+        del self.stale_endpoints[(namespace, name)]
+        return False
+
+    async def sync_service(self, namespace: str, name: str) -> bool:
+        """Sync one service's Endpoints; False when the cache is too old to decide."""
         service = self.service_informer.get(namespace, name)
         if service is None:
             # the service is gone: so are its endpoints
             with contextlib.suppress(NotFound):
                 await self.client.delete("endpoints", name, namespace=namespace)
             self.trigger_time_tracker.delete_service(namespace, name)
-            return
+            self.stale_endpoints.pop((namespace, name), None)
+            return True
         spec = service.get("spec") or {}
         if spec.get("type") == "ExternalName" or not spec.get("selector"):
-            return
+            return True
         pods = [
             pod
             for pod in self.pod_informer.list(namespace)
@@ -338,6 +363,8 @@ class EndpointController:
         subsets = repack_subsets(subsets)
 
         current = self.endpoints_informer.get(namespace, name)
+        if self._is_stale(namespace, name, current):
+            return False
         create = current is None
         if current is None:
             current = {
@@ -360,7 +387,7 @@ class EndpointController:
             and compare_labels == service_labels
             and capacity_annotation_set_correctly(annotations, current.get("subsets") or [])
         ):
-            return
+            return True
         new = deep_copy(current)
         new.setdefault("apiVersion", "v1")
         new.setdefault("kind", "Endpoints")
@@ -384,11 +411,15 @@ class EndpointController:
         try:
             if create:
                 await self.client.create(new, namespace=namespace)
+                self.stale_endpoints[(namespace, name)] = ""
             else:
-                await self.client.update(new)
+                updated = await self.client.update(new)
+                old_version = _meta(current).get("resourceVersion", "")
+                if _meta(updated).get("resourceVersion") != old_version:
+                    self.stale_endpoints[(namespace, name)] = old_version
         except Forbidden as error:
             if create and "NamespaceTerminating" in repr(getattr(error, "details", "")):
-                return  # a terminating namespace takes no new objects: drop the item
+                return True  # a terminating namespace takes no new objects: drop the item
             raise
         except Exception as error:
             if create:
@@ -398,3 +429,4 @@ class EndpointController:
                 message = f"Failed to update endpoint {namespace}/{name}: {error}"
                 await self.recorder.event(new, WARNING, "FailedToUpdateEndpoint", message)
             raise
+        return True

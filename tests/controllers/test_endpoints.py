@@ -103,6 +103,11 @@ async def test_ready_and_not_ready_addresses_follow_the_pods(cluster: ClusterHar
     assert ips(ep["subsets"][0], "notReadyAddresses") == ["10.0.0.1"]
     await cluster.client.delete("pods", "a", namespace="default", grace_period_seconds=0)
     await endpoints(cluster, lambda e: not e.get("subsets"))
+    # no write raced the informer (no FailedToCreateEndpoint / FailedToUpdateEndpoint)
+    assert not [e for e in await cluster.events(namespace="default") if e["type"] == "Warning"]
+    # Endpoints deleted by hand come back
+    await cluster.client.delete("endpoints", "web", namespace="default")
+    await endpoints(cluster, lambda e: e["metadata"]["labels"] == {"tier": "front"})
 
 
 async def test_named_target_ports_resolve_per_pod(cluster: ClusterHarness) -> None:
