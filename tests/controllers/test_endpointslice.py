@@ -126,11 +126,15 @@ async def test_slices_follow_pods_ready_unready_and_deleted(cluster: ClusterHarn
 
 
 async def test_a_service_without_pods_has_a_placeholder_slice(cluster: ClusterHarness) -> None:
-    await make_service(cluster)
+    service = await make_service(cluster)
     await start(cluster)
     found = await wait_slices(cluster, lambda f: len(f) == 1)
     assert not found[0].get("endpoints")
     assert found[0]["addressType"] == "IPv4"
+    # a new service: its creation is the trigger
+    annotations = found[0]["metadata"]["annotations"]
+    trigger = annotations["endpoints.kubernetes.io/last-change-trigger-time"]
+    assert trigger == service["metadata"]["creationTimestamp"]
 
 
 async def test_endpoints_are_packed_100_to_a_slice(cluster: ClusterHarness) -> None:
@@ -205,3 +209,21 @@ async def test_slices_go_with_their_service(cluster: ClusterHarness) -> None:
     await wait_slices(cluster, lambda f: "a" in by_pod(f))
     await cluster.client.delete("services", "web", namespace="default")
     await wait_slices(cluster, lambda f: not f, within=30)
+
+
+async def test_a_port_change_rewrites_the_slice_in_place(cluster: ClusterHarness) -> None:
+    """New ports make a new port map; the create and the delete become one update."""
+    await make_node(cluster, "n1")
+    service = await make_service(cluster)
+    await start(cluster)
+    await place_pod(cluster.client, "a", "n1", ip="10.0.0.1")
+    (before,) = await wait_slices(cluster, lambda f: "a" in by_pod(f))
+    service = await cluster.client.get("services", "web", namespace="default")
+    service["spec"]["ports"][0]["targetPort"] = 9090
+    await cluster.client.update(service)
+    (after,) = await wait_slices(cluster, lambda f: f and f[0]["ports"][0]["port"] == 9090)
+    assert after["metadata"]["name"] == before["metadata"]["name"]
+    assert set(by_pod([after])) == {"a"}
+    # no pod Ready transition and no new service since the last sync: no trigger time
+    annotations = after["metadata"].get("annotations") or {}
+    assert "endpoints.kubernetes.io/last-change-trigger-time" not in annotations
