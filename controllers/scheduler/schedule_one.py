@@ -251,9 +251,9 @@ class ScheduleOne:
         # nodes they do not vouch for go through the one-by-one Filter run for a status
         masks = [getattr(p, "filter_mask", None) for p in active]
         if not with_nominated and all(m is not None for m in masks):
-            chunk = max(to_find + to_find // 4, 64)
             offset = 0
             while offset < num_all and len(feasible) < to_find:
+                chunk = max(to_find - len(feasible), 32)
                 window = ordered[offset : offset + chunk]
                 offset += chunk
                 passing = [True] * len(window)

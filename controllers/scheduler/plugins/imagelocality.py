@@ -10,7 +10,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from controllers.scheduler.framework.interface import MAX_NODE_SCORE, CycleState, Plugin, Status
+from controllers.scheduler.framework.interface import (
+    MAX_NODE_SCORE,
+    SKIP,
+    CycleState,
+    Plugin,
+    Status,
+)
 from controllers.scheduler.framework.types import NodeInfo, PodInfo, normalized_image_name
 
 if TYPE_CHECKING:
@@ -29,6 +35,9 @@ class ImageLocality(Plugin):
         self.handle = handle
 
     def pre_score(self, state: CycleState, pod: PodInfo, nodes: list[NodeInfo]) -> Status | None:
+        if not self.handle.snapshot.image_num_nodes:
+            # not upstream's: no node reports images, every node would score 0
+            return SKIP
         spec = pod.spec
         images = [
             normalized_image_name(c.get("image") or "")

@@ -68,6 +68,9 @@ class TaintToleration(Plugin):
         return unresolvable(untolerated_taint_message(taint))
 
     def pre_score(self, state: CycleState, pod: PodInfo, nodes: list[NodeInfo]) -> Status | None:
+        if not self.handle.snapshot.any_tainted_node:
+            # not upstream's: every node would score the same (100), which changes no choice
+            return SKIP
         state[_PRE_SCORE_KEY] = [
             t
             for t in pod.spec.get("tolerations") or ()
