@@ -68,6 +68,7 @@ from apiserver.schema.golang import (
     time_parse_error,
 )
 from minikube_py.field import go_quote
+from minikube_py.managedfields.firstowner import MemoGate
 from minikube_py.typeinfo import UNKNOWN, Shape, TypeNode
 
 UNKNOWN_FIELD: Final = "unknown field"
@@ -879,6 +880,7 @@ def _clean_leaf(v: Any, t: _Type) -> bool:
 # Clean subtrees by (id of their compiled type, JSON encoding) -> that type.
 _CLEAN_SUBTREES: dict[tuple[int, bytes], _Type] = {}
 _MAX_CLEAN_SUBTREES: Final = 1024
+_CLEAN_GATE: Final = MemoGate()  # skips the memo while every body is new
 _encoder = msgspec.json.Encoder()
 
 
@@ -893,12 +895,13 @@ def _clean_remembering(obj: dict[str, Any], t: _Type) -> bool:
     float, which a caller could pass, also encodes as ``null`` but is clean where a ``null``
     is not.
     """
-    if t.kind != _STRUCT:
+    if t.kind != _STRUCT or not _CLEAN_GATE.open():
         return _clean(obj, t)
     fields = t.fields
     if fields is None:
         fields = t.struct_fields()
     rest: dict[str, Any] | None = None
+    hit = missed = False
     for key, value in obj.items():
         ft = fields.get(key)
         vt = type(value)
@@ -917,12 +920,18 @@ def _clean_remembering(obj: dict[str, Any], t: _Type) -> bool:
             continue
         memo_key = (id(ft), encoded)
         if _CLEAN_SUBTREES.get(memo_key) is ft:
+            hit = True
             continue
+        missed = True
         if not _clean(value, ft):
             return False
         if len(_CLEAN_SUBTREES) >= _MAX_CLEAN_SUBTREES:
             _CLEAN_SUBTREES.clear()
         _CLEAN_SUBTREES[memo_key] = ft
+    if hit:
+        _CLEAN_GATE.hit()
+    elif missed:
+        _CLEAN_GATE.miss()
     # _clean_struct is a conjunction over the keys: the rest can be checked apart
     return rest is None or _clean_struct(rest, t)
 

@@ -23,7 +23,12 @@ from hypothesis import strategies as st
 from apiserver.schema import check_object, decoding, type_node
 from minikube_py.managedfields import FieldSet, compare, fieldset_from_dotted, key_element
 from minikube_py.managedfields.fieldmanager import _update, update_managed_fields
-from minikube_py.managedfields.firstowner import FirstOwnerMemo
+from minikube_py.managedfields.firstowner import (
+    MISSES_BEFORE_PAUSE,
+    PAUSE,
+    FirstOwnerMemo,
+    MemoGate,
+)
 from minikube_py.managedfields.managers import (
     STRIPPED_FIELDS,
     cap_update_managers,
@@ -705,3 +710,16 @@ def test_a_remembered_subtree_does_not_answer_for_its_nan_twin() -> None:
     assert decoding._clean_remembering(body, compiled) == decoding._clean(body, compiled)
     body["spec"]["containers"][0]["ports"][0]["containerPort"] = None
     assert not decoding._clean_remembering(body, compiled)
+
+
+def test_a_memo_that_keeps_missing_is_skipped_for_a_while() -> None:
+    gate = MemoGate()
+    for _ in range(MISSES_BEFORE_PAUSE - 1):
+        assert gate.open()
+        gate.miss()
+    gate.hit()  # a hit forgives the misses before it
+    for _ in range(MISSES_BEFORE_PAUSE):
+        assert gate.open()
+        gate.miss()
+    assert [gate.open() for _ in range(PAUSE)] == [False] * PAUSE
+    assert gate.open()  # tried again
