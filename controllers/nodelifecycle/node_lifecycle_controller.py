@@ -317,7 +317,6 @@ class NodeLifecycleController:
             zone_to_node_conditions.setdefault(get_zone_key(node), []).append(current)
         if current is None:
             return
-        pods = self.pod_informer.indexer.by_index(POD_NODE_NAME_INDEX, name)
         await self.process_taint_base_eviction(node, observed)
         needs_retry = name in self.nodes_to_retry
         mark = False
@@ -327,6 +326,7 @@ class NodeLifecycleController:
         elif needs_retry and observed.get("status") != "True":
             mark = True
         if mark:
+            pods = self.pod_informer.indexer.by_index(POD_NODE_NAME_INDEX, name)
             errors = await mark_pods_not_ready(self.client, self.recorder, self.clock, pods, name)
             if errors:
                 log.warning("marking pods of node %s NotReady: %s; will retry", name, errors[0])

@@ -381,3 +381,24 @@ async def test_a_dead_nodes_pods_leave_service_endpoints_and_are_evicted(
     endpoints = {e["targetRef"]["name"]: e for s in slices["items"] for e in s["endpoints"]}
     assert endpoints["a"]["conditions"]["terminating"] is True
     assert endpoints["b"]["conditions"]["ready"] is True
+
+
+async def test_cordon_taints_no_schedule_and_beta_labels_follow(cluster: ClusterHarness) -> None:
+    await start_kubelet(cluster, "n1")
+    await start(cluster)
+    node = await cluster.client.get("nodes", "n1")
+    node.setdefault("spec", {})["unschedulable"] = True
+    node["metadata"]["labels"]["kubernetes.io/os"] = "linux"
+    await cluster.client.update(node)
+    node = await cluster.wait_for(
+        "nodes",
+        "n1",
+        lambda n: (
+            ("node.kubernetes.io/unschedulable", "NoSchedule") in taints(n)
+            and n["metadata"]["labels"].get("beta.kubernetes.io/os") == "linux"
+        ),
+        namespace="",
+    )
+    node["spec"]["unschedulable"] = False
+    await cluster.client.update(node)
+    await cluster.wait_for("nodes", "n1", lambda n: not taints(n), namespace="")
