@@ -238,3 +238,43 @@ async def test_schedule_anyway_prefers_the_emptier_zone(cluster):
         pod("s", labels={"app": "s"}, topologySpreadConstraints=spread(1, ZONE, "ScheduleAnyway"))
     )
     assert await wait_bound(cluster, "s") == "b"
+
+
+async def test_system_default_spreading_applies_to_replicaset_pods(cluster):
+    await create_nodes(cluster, zoned("a", "z1"), zoned("b", "z2"))
+    scheduler = await start_scheduler(cluster)
+    await cluster.client.create(
+        {
+            "apiVersion": "apps/v1",
+            "kind": "ReplicaSet",
+            "metadata": {"name": "web", "namespace": "default"},
+            "spec": {
+                "replicas": 0,
+                "selector": {"matchLabels": {"app": "web"}},
+                "template": {
+                    "metadata": {"labels": {"app": "web"}},
+                    "spec": {"containers": [{"name": "c", "image": "nginx"}]},
+                },
+            },
+        }
+    )
+    await cluster.wait_until(lambda: scheduler._informers["replicasets"].list("default"))
+    spread_plugin = scheduler.profiles["default-scheduler"].plugins["PodTopologySpread"]
+    from controllers.scheduler.framework.types import PodInfo
+
+    owned = PodInfo(pod("w", labels={"app": "web"}))
+    constraints = spread_plugin._constraints(owned, "ScheduleAnyway")
+    assert [(c.topology_key, c.max_skew) for c in constraints] == [
+        (HOST, 3),
+        (ZONE, 5),
+    ]
+    assert str(constraints[0].selector) == "app=web"
+    assert (
+        spread_plugin._constraints(PodInfo(pod("x", labels={"app": "x"})), "ScheduleAnyway") == []
+    )
+    # and the replicas spread over the hosts
+    hosts = []
+    for i in range(4):
+        await cluster.client.create(pod(f"w{i}", labels={"app": "web"}))
+        hosts.append(await wait_bound(cluster, f"w{i}"))
+    assert sorted(hosts) == ["a", "a", "b", "b"]

@@ -355,7 +355,14 @@ class PodTopologySpread(Plugin):
         ]
         required = RequiredNodeAffinity(pod.spec)
         if pair_counts:
-            for node in all_nodes:
+            # only nodes with matching pods add to a domain: visit those, not every node
+            with_matches: set[str] = set()
+            for i, c in enumerate(constraints):
+                if c.topology_key != LABEL_HOSTNAME:
+                    with_matches.update(counts[i])
+            get = snapshot.get
+            visit = [n for name in with_matches if (n := get(name)) is not None]
+            for node in visit:
                 if require_all and not node_labels_match_spread_constraints(
                     node.labels, constraints
                 ):
