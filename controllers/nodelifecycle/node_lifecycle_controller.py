@@ -30,6 +30,10 @@ like any other:
 
 Evicting pods from NoExecute-tainted nodes is the separate taint eviction controller's job
 (``controllers.tainteviction``), as in v1.32.
+
+Left out: the Prometheus metrics; nodes are checked one after the other rather than by
+``nodeUpdateWorkerSize`` (8) parallel workers -- on one trio thread only the API writes would
+overlap, and a pass over 1,000 healthy nodes takes about 10 ms.
 """
 
 from __future__ import annotations
