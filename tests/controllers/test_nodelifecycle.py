@@ -318,6 +318,18 @@ async def test_large_zone_partial_disruption_taints_at_the_secondary_rate(
         lambda: nlc.zone_states.get(zone) == ZoneState.PARTIAL_DISRUPTION, timeout=120
     )
     assert nlc.zone_no_execute_tainter[zone].limiter.qps == pytest.approx(0.01)
+    times: dict[str, float] = {}
+
+    async def two_tainted() -> bool:
+        for kubelet in kubelets[:4]:
+            node = await cluster.client.get("nodes", kubelet.name)
+            if (UNREACHABLE, "NoExecute") in taints(node) and kubelet.name not in times:
+                times[kubelet.name] = cluster.cluster.clock.monotonic()
+        return len(times) >= 2
+
+    await cluster.wait_until(two_tainted, timeout=300)
+    first, second = sorted(times.values())[:2]
+    assert 99 <= second - first <= 101, times  # one node per 100 s
 
 
 async def test_rate_limited_timed_queue_keeps_processed_values_until_removed() -> None:
