@@ -300,6 +300,13 @@ async def test_all_zones_fully_disrupted_stops_tainting_and_untaints(
         node = await cluster.client.get("nodes", kubelet.name)
         assert (UNREACHABLE, "NoExecute") not in taints(node)
         assert condition(node, "Ready")["status"] == "Unknown"
+    # the control plane hears from the nodes again: out of master disruption mode
+    for kubelet in kubelets:
+        await kubelet.revive()
+    await cluster.wait_until(
+        lambda: set(nlc.zone_states.values()) == {ZoneState.NORMAL}, timeout=30
+    )
+    assert all(t.limiter.qps == pytest.approx(0.1) for t in nlc.zone_no_execute_tainter.values())
 
 
 async def test_large_zone_partial_disruption_taints_at_the_secondary_rate(
