@@ -278,3 +278,22 @@ async def test_system_default_spreading_applies_to_replicaset_pods(cluster):
         await cluster.client.create(pod(f"w{i}", labels={"app": "web"}))
         hosts.append(await wait_bound(cluster, f"w{i}"))
     assert sorted(hosts) == ["a", "a", "b", "b"]
+
+
+async def test_anti_affinity_match_label_keys(cluster):
+    """``matchLabelKeys: [version]``: replicas avoid only pods of their own version."""
+    await create_nodes(cluster, node("a"))
+    await start_scheduler(cluster)
+    anti = {
+        "podAntiAffinity": {
+            "requiredDuringSchedulingIgnoredDuringExecution": [
+                {**term({"app": "web"}, HOST), "matchLabelKeys": ["version"]}
+            ]
+        }
+    }
+    await cluster.client.create(pod("v1", labels={"app": "web", "version": "1"}, affinity=anti))
+    await cluster.client.create(pod("v2", labels={"app": "web", "version": "2"}, affinity=anti))
+    assert await wait_bound(cluster, "v1") == "a"
+    assert await wait_bound(cluster, "v2") == "a"
+    await cluster.client.create(pod("v1b", labels={"app": "web", "version": "1"}, affinity=anti))
+    assert "didn't match pod anti-affinity rules" in await wait_unschedulable(cluster, "v1b")

@@ -26,6 +26,8 @@ from controllers.scheduler.resources import (
 from minikube_py.objects import Object
 from minikube_py.selectors.labels import (
     LabelSelector,
+    Operator,
+    Requirement,
     SelectorParseError,
     from_label_selector,
 )
@@ -49,9 +51,29 @@ class AffinityTerm:
 
     __slots__ = ("namespace_selector", "namespaces", "selector", "topology_key")
 
-    def __init__(self, pod_namespace: str, term: Mapping[str, Any]) -> None:
+    def __init__(
+        self,
+        pod_namespace: str,
+        term: Mapping[str, Any],
+        pod_labels: Mapping[str, str] | None = None,
+    ) -> None:
         self.topology_key: str = term.get("topologyKey") or ""
         self.selector = _selector(term.get("labelSelector"))
+        # matchLabelKeys / mismatchLabelKeys (beta, on in v1.32): the owner pod's values for
+        # those keys, ANDed into the selector. Upstream's API server merges them at creation;
+        # this one does not yet, so the scheduler does (merging twice changes nothing).
+        labels = pod_labels or {}
+        extra = [
+            Requirement(k, Operator.IN, (labels[k],))
+            for k in term.get("matchLabelKeys") or ()
+            if k in labels
+        ] + [
+            Requirement(k, Operator.NOT_IN, (labels[k],))
+            for k in term.get("mismatchLabelKeys") or ()
+            if k in labels
+        ]
+        if extra and not self.selector.matches_nothing():
+            self.selector = self.selector.add(*extra)
         namespaces = set(term.get("namespaces") or ())
         namespace_selector = term.get("namespaceSelector")
         self.namespace_selector: LabelSelector | None = None
@@ -80,16 +102,19 @@ class WeightedAffinityTerm:
         self.term = term
 
 
-def _terms(namespace: str, terms: Iterable[Mapping[str, Any]] | None) -> list[AffinityTerm]:
-    return [AffinityTerm(namespace, term) for term in terms or ()]
+def _terms(
+    namespace: str, terms: Iterable[Mapping[str, Any]] | None, labels: Mapping[str, str]
+) -> list[AffinityTerm]:
+    return [AffinityTerm(namespace, term, labels) for term in terms or ()]
 
 
 def _weighted(
-    namespace: str, terms: Iterable[Mapping[str, Any]] | None
+    namespace: str, terms: Iterable[Mapping[str, Any]] | None, labels: Mapping[str, str]
 ) -> list[WeightedAffinityTerm]:
     return [
         WeightedAffinityTerm(
-            int(term.get("weight") or 0), AffinityTerm(namespace, term.get("podAffinityTerm") or {})
+            int(term.get("weight") or 0),
+            AffinityTerm(namespace, term.get("podAffinityTerm") or {}, labels),
         )
         for term in terms or ()
     ]
@@ -165,18 +190,18 @@ class PodInfo:
         affinity = spec.get("affinity") or {}
         pod_affinity = affinity.get("podAffinity") or {}
         anti_affinity = affinity.get("podAntiAffinity") or {}
-        ns = self.namespace
+        ns, labels = self.namespace, self.labels
         self.required_affinity_terms = _terms(
-            ns, pod_affinity.get("requiredDuringSchedulingIgnoredDuringExecution")
+            ns, pod_affinity.get("requiredDuringSchedulingIgnoredDuringExecution"), labels
         )
         self.required_anti_affinity_terms = _terms(
-            ns, anti_affinity.get("requiredDuringSchedulingIgnoredDuringExecution")
+            ns, anti_affinity.get("requiredDuringSchedulingIgnoredDuringExecution"), labels
         )
         self.preferred_affinity_terms = _weighted(
-            ns, pod_affinity.get("preferredDuringSchedulingIgnoredDuringExecution")
+            ns, pod_affinity.get("preferredDuringSchedulingIgnoredDuringExecution"), labels
         )
         self.preferred_anti_affinity_terms = _weighted(
-            ns, anti_affinity.get("preferredDuringSchedulingIgnoredDuringExecution")
+            ns, anti_affinity.get("preferredDuringSchedulingIgnoredDuringExecution"), labels
         )
 
     def refresh(self, pod: Object) -> None:

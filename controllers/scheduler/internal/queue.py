@@ -197,6 +197,9 @@ class SchedulingQueue:
         qpi.pod_info = pod_info
         if existing is None:
             qpi.timestamp = self.clock.monotonic()
+        nominated = (pod.get("status") or {}).get("nominatedNodeName")
+        if nominated:  # e.g. after a restart: keep room for it on its node
+            self.nominator.add_nominated_pod(pod_info, nominated)
         self._push_active(qpi)
 
     def update(self, old: Object, new: Object) -> None:

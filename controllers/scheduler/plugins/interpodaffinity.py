@@ -23,8 +23,8 @@ away) their weight to every node in its domain; the existing pod's required affi
 that match the incoming pod add ``hardPodAffinityWeight`` (1); its preferred terms add or take
 their weights. Scores are normalized between the lowest and the highest.
 
-``matchLabelKeys``/``mismatchLabelKeys`` are merged into the selectors by the API server in
-v1.32, so nothing here handles them.
+``matchLabelKeys``/``mismatchLabelKeys`` are merged into each term's selector when the pod is
+parsed (:class:`~controllers.scheduler.framework.types.AffinityTerm`).
 """
 
 from __future__ import annotations
