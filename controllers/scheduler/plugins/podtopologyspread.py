@@ -204,6 +204,7 @@ class PodTopologySpread(Plugin):
 
     def __init__(self, args: dict[str, Any], handle: Framework) -> None:
         self.handle = handle
+        self._selectors: dict[tuple[str, str], LabelSelector | None] = {}
         defaulting = args.get("defaultingType") or "System"
         if defaulting == "System":
             self.default_constraints: list[dict[str, Any]] = [
@@ -238,13 +239,28 @@ class PodTopologySpread(Plugin):
                 )
         for resource in ("replicasets", "statefulsets"):
             for owner in listers.get(resource, _none)(pod.namespace):
-                try:
-                    selector = from_label_selector((owner.get("spec") or {}).get("selector"))
-                except SelectorParseError:
-                    continue
-                if not selector.empty() and selector.matches(labels):
+                selector = self._owner_selector(owner)
+                if selector is not None and not selector.empty() and selector.matches(labels):
                     requirements.extend(selector.requirements)
         return LabelSelector(requirements) if requirements else LabelSelector.nothing()
+
+    def _owner_selector(self, owner: dict[str, Any]) -> LabelSelector | None:
+        """An owner's compiled selector, remembered per (uid, resourceVersion)."""
+        metadata = owner.get("metadata") or {}
+        key = (metadata.get("uid", ""), metadata.get("resourceVersion", ""))
+        cache = self._selectors
+        if key in cache:
+            return cache[key]
+        try:
+            selector: LabelSelector | None = from_label_selector(
+                (owner.get("spec") or {}).get("selector")
+            )
+        except SelectorParseError:
+            selector = None
+        if len(cache) > 10_000:
+            cache.clear()
+        cache[key] = selector
+        return selector
 
     def _constraints(self, pod: PodInfo, action: str) -> list[Constraint]:
         own = pod.spec.get("topologySpreadConstraints")
