@@ -187,29 +187,36 @@ async def flat(base: str, total: int, *, window: int = 10_000, concurrency: int 
         while served < total:
             latencies: list[float] = []
             n = min(window, total - served)
+            cpu = _server_cpu()
             t = time.perf_counter()
             share, extra = divmod(n, concurrency)
             await asyncio.gather(
                 *(worker(share + (i < extra), latencies) for i in range(concurrency))
             )
             elapsed = time.perf_counter() - t
+            cpu = (_server_cpu() - cpu) / n * 1e6
             served += n
             latencies.sort()
             mean = statistics.fmean(latencies) * 1e3
             p99 = latencies[int(len(latencies) * 0.99)] * 1e3
-            windows.append((served, n / elapsed, mean, p99))
+            windows.append((served, n / elapsed, mean, p99, cpu))
             if len(windows) <= 3 or served % (window * 10) == 0 or served >= total:
                 print(
                     f"    {served:>9,} served: {n / elapsed:7,.0f} /s, "
-                    f"mean {mean:5.2f} ms, p99 {p99:6.2f} ms{_server_rss()}"
+                    f"mean {mean:5.2f} ms, p99 {p99:6.2f} ms, "
+                    f"server CPU {cpu:4.0f} µs/request{_server_rss()}"
                 )
     head = windows[1 : 1 + max(1, len(windows) // 10)]  # the first window warms up
     tail = windows[-max(1, len(windows) // 10) :]
     rate_head = statistics.median(w[1] for w in head)
     rate_tail = statistics.median(w[1] for w in tail)
+    cpu_head = statistics.median(w[4] for w in head)
+    cpu_tail = statistics.median(w[4] for w in tail)
     print(
-        f"    first tenth {rate_head:,.0f} /s, last tenth {rate_tail:,.0f} /s "
-        f"({rate_tail / rate_head - 1:+.0%})"
+        f"    medians, first tenth -> last tenth: {rate_head:,.0f} -> {rate_tail:,.0f} /s, "
+        f"server CPU {cpu_head:.0f} -> {cpu_tail:.0f} µs/request "
+        f"({cpu_tail / cpu_head - 1:+.0%}; throughput follows the machine's other load, "
+        "CPU per request much less)"
     )
 
 
