@@ -322,8 +322,9 @@ class Cache:
         current as pods come and go, so that a Deployment's thousand pods cost one scan, not
         one per scheduling cycle. Read-only for callers."""
         memo_key = (namespace, selector)
-        counts = self._selector_counts.get(memo_key)
+        counts = self._selector_counts.pop(memo_key, None)
         if counts is not None:
+            self._selector_counts[memo_key] = counts  # most recently used last
             return counts
         counts = {}
         for name, info in self.nodes.items():
@@ -333,7 +334,7 @@ class Cache:
                     n += 1
             if n:
                 counts[name] = n
-        if len(self._selector_counts) >= 256:  # keep the memo bounded: drop the oldest
+        if len(self._selector_counts) >= 64:  # bounded (every pod add checks each): drop the LRU
             self._selector_counts.pop(next(iter(self._selector_counts)))
         self._selector_counts[memo_key] = counts
         return counts

@@ -348,16 +348,25 @@ class PodTopologySpread(Plugin):
         ignored: set[str] = set()
         pair_counts: dict[tuple[str, str], int] = {}
         topo_size = [0] * len(constraints)
-        for node in nodes:
-            if require_all and not node_labels_match_spread_constraints(node.labels, constraints):
-                ignored.add(node.name)
+        kept = nodes
+        if require_all:
+            keys = [c.topology_key for c in constraints]
+            kept = []
+            for node in nodes:
+                labels = node.labels
+                if all(k in labels for k in keys):
+                    kept.append(node)
+                else:
+                    ignored.add(node.name)
+        for i, c in enumerate(constraints):
+            key = c.topology_key
+            if key == LABEL_HOSTNAME:
                 continue
-            for i, c in enumerate(constraints):
-                if c.topology_key == LABEL_HOSTNAME:
-                    continue
-                pair = (c.topology_key, node.labels.get(c.topology_key, ""))
-                if pair not in pair_counts:
-                    pair_counts[pair] = 0
+            # the domains among the nodes being scored (the first constraint on a key counts
+            # them, as upstream's node-major loop does)
+            for value in {n.labels.get(key, "") for n in kept}:
+                if (key, value) not in pair_counts:
+                    pair_counts[(key, value)] = 0
                     topo_size[i] += 1
         weights = []
         for i, c in enumerate(constraints):
@@ -395,21 +404,41 @@ class PodTopologySpread(Plugin):
         return None
 
     def score(self, state: CycleState, pod: PodInfo, node_info: NodeInfo) -> int:
+        return self.score_nodes(state, pod, [node_info])[0]
+
+    def score_nodes(self, state: CycleState, pod: PodInfo, nodes: list[NodeInfo]) -> list[int]:
+        """Each node: ``sum(count * log(domains + 2) + maxSkew - 1)``, rounded half away
+        from zero (Go's ``math.Round``)."""
         constraints, ignored, pair_counts, weights, counts = state[_PRE_SCORE_KEY]
-        if node_info.name in ignored:
-            return 0
-        total = 0.0
-        labels = node_info.labels
-        for i, c in enumerate(constraints):
-            value = labels.get(c.topology_key)
-            if value is None:
+        prepared = [
+            (
+                c.topology_key,
+                c.topology_key == LABEL_HOSTNAME,
+                weights[i],
+                c.max_skew - 1,
+                counts[i],
+            )
+            for i, c in enumerate(constraints)
+        ]
+        out = []
+        for node in nodes:
+            name = node.name
+            if name in ignored:
+                out.append(0)
                 continue
-            if c.topology_key == LABEL_HOSTNAME:
-                count = counts[i].get(node_info.name, 0)
-            else:
-                count = pair_counts.get((c.topology_key, value), 0)
-            total += count * weights[i] + (c.max_skew - 1)
-        return round(total)
+            labels = node.labels
+            total = 0.0
+            for key, per_host, weight, extra, count_of in prepared:
+                value = labels.get(key)
+                if value is None:
+                    continue
+                if per_host:
+                    count = count_of.get(name, 0)
+                else:
+                    count = pair_counts.get((key, value), 0)
+                total += count * weight + extra
+            out.append(math.floor(total + 0.5))
+        return out
 
     def normalize_score(
         self, state: CycleState, pod: PodInfo, nodes: list[NodeInfo], scores: list[int]
