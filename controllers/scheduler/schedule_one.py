@@ -256,11 +256,13 @@ class ScheduleOne:
                 chunk = max(to_find - len(feasible), 32)
                 window = ordered[offset : offset + chunk]
                 offset += chunk
-                passing = [True] * len(window)
-                for mask in masks:
-                    passing = [
-                        a and b for a, b in zip(passing, mask(state, pod, window), strict=True)
-                    ]
+                passing = masks[0](state, pod, window)
+                for mask in masks[1:]:
+                    verdicts = mask(state, pod, window)
+                    passing = [a and b for a, b in zip(passing, verdicts, strict=True)]
+                if all(passing):  # the common case: every node of the window fits
+                    feasible.extend(window[: to_find - len(feasible)])
+                    continue
                 for node, ok in zip(window, passing, strict=True):
                     status = None if ok else self._run_filters(filters, state, pod, node)
                     if status is None:
