@@ -252,6 +252,10 @@ class NodeInfo:
         "alloc_pods",
         "alloc_storage",
         "allocatable",
+        "free_cpu",
+        "free_memory",
+        "free_pods",
+        "free_storage",
         "generation",
         "image_sizes",
         "labels",
@@ -259,6 +263,8 @@ class NodeInfo:
         "node",
         "non_zero_cpu",
         "non_zero_memory",
+        "nz_free_cpu",
+        "nz_free_memory",
         "pods",
         "pods_with_affinity",
         "pods_with_required_anti_affinity",
@@ -285,6 +291,8 @@ class NodeInfo:
         self.req_cpu = self.req_memory = self.req_storage = 0
         self.non_zero_cpu = 0
         self.non_zero_memory = 0
+        self.free_cpu = self.free_memory = self.free_storage = self.free_pods = 0
+        self.nz_free_cpu = self.nz_free_memory = 0
         self.pods: dict[str, PodInfo] = {}
         self.pods_with_affinity: dict[str, PodInfo] = {}
         self.pods_with_required_anti_affinity: dict[str, PodInfo] = {}
@@ -312,7 +320,17 @@ class NodeInfo:
             for image_name in image.get("names") or ():
                 sizes[normalized_image_name(image_name)] = int(image.get("sizeBytes") or 0)
         self.image_sizes = sizes
+        self._refresh_free()
         self.generation += 1
+
+    def _refresh_free(self) -> None:
+        """Allocatable minus requested, kept for the filter mask and the scores."""
+        self.free_cpu = self.alloc_cpu - self.req_cpu
+        self.free_memory = self.alloc_memory - self.req_memory
+        self.free_storage = self.alloc_storage - self.req_storage
+        self.free_pods = self.alloc_pods - len(self.pods)
+        self.nz_free_cpu = self.alloc_cpu - self.non_zero_cpu
+        self.nz_free_memory = self.alloc_memory - self.non_zero_memory
 
     # -- pods ----------------------------------------------------------------------------------
 
@@ -332,6 +350,7 @@ class NodeInfo:
         for ip, protocol, port in pod.host_ports:
             ips = self.used_ports.setdefault((protocol, port), {})
             ips[ip] = ips.get(ip, 0) + 1
+        self._refresh_free()
         self.generation += 1
 
     def remove_pod(self, key: str) -> PodInfo | None:
@@ -355,6 +374,7 @@ class NodeInfo:
                     del ips[ip]
                 if not ips:
                     del self.used_ports[(protocol, port)]
+        self._refresh_free()
         self.generation += 1
         return pod
 
@@ -394,6 +414,7 @@ class NodeInfo:
         copy.pods_with_affinity = dict(self.pods_with_affinity)
         copy.pods_with_required_anti_affinity = dict(self.pods_with_required_anti_affinity)
         copy.used_ports = {k: dict(v) for k, v in self.used_ports.items()}
+        copy._refresh_free()
         copy.generation = self.generation
         return copy
 

@@ -185,18 +185,13 @@ class NodeResourcesFit(Plugin):
         cpu, memory, storage = requests.milli_cpu, requests.memory, requests.ephemeral_storage
         if storage:
             return [
-                cpu <= n.alloc_cpu - n.req_cpu
-                and memory <= n.alloc_memory - n.req_memory
-                and storage <= n.alloc_storage - n.req_storage
-                and len(n.pods) < n.alloc_pods
+                cpu <= n.free_cpu
+                and memory <= n.free_memory
+                and storage <= n.free_storage
+                and n.free_pods > 0
                 for n in nodes
             ]
-        return [
-            cpu <= n.alloc_cpu - n.req_cpu
-            and memory <= n.alloc_memory - n.req_memory
-            and len(n.pods) < n.alloc_pods
-            for n in nodes
-        ]
+        return [cpu <= n.free_cpu and memory <= n.free_memory and n.free_pods > 0 for n in nodes]
 
     def pre_score(self, state: CycleState, pod: PodInfo, nodes: list[NodeInfo]) -> Status | None:
         state[_PRE_SCORE_FIT] = self.scorer.pod_request_list(pod)
@@ -225,17 +220,18 @@ class NodeResourcesFit(Plugin):
         (_, wc), (_, wm) = self.scorer.resources
         if self.strategy == LEAST_ALLOCATED and self.handle.snapshot.all_nodes_have_cpu_and_memory:
             ws = wc + wm
+            # (allocatable - non-zero requested - pod) * 100 / allocatable, 0 when over
             return [
                 (
                     (
-                        ((ac - rc) * 100 // ac)
-                        if (rc := n.non_zero_cpu + pod_cpu) <= (ac := n.alloc_cpu)
+                        ((fc - pod_cpu) * 100 // n.alloc_cpu)
+                        if (fc := n.nz_free_cpu) >= pod_cpu
                         else 0
                     )
                     * wc
                     + (
-                        ((am - rm) * 100 // am)
-                        if (rm := n.non_zero_memory + pod_memory) <= (am := n.alloc_memory)
+                        ((fm - pod_memory) * 100 // n.alloc_memory)
+                        if (fm := n.nz_free_memory) >= pod_memory
                         else 0
                     )
                     * wm
