@@ -273,3 +273,44 @@ async def test_tie_breaks_replay_from_the_seed(autojump_clock):
     assert first == await placements(seed=7)
     assert first != await placements(seed=8)
     assert len(set(first.values())) > 1  # ties really were broken at random
+
+
+class FlakyBinder(Plugin):
+    """Fails the first binding, then binds as DefaultBinder does."""
+
+    def __init__(self, handle: Any) -> None:
+        from controllers.scheduler.plugins.defaultbinder import DefaultBinder
+
+        self.inner = DefaultBinder(handle)
+        self.calls = 0
+
+    async def bind(self, state: CycleState, pod: PodInfo, node_name: str) -> Status | None:
+        self.calls += 1
+        if self.calls == 1:
+            return Status(Code.ERROR, "the API server is having a bad day")
+        return await self.inner.bind(state, pod, node_name)
+
+
+async def test_a_failed_binding_is_forgotten_and_retried(cluster):
+    await create_nodes(cluster, node("n1", pods="1"))
+    profile = Profile(
+        disabled=["DefaultBinder"],
+        enabled=[PluginEntry("FlakyBinder")],
+        registry={"FlakyBinder": lambda args, handle: FlakyBinder(handle)},
+    )
+    scheduler = await start_scheduler(cluster, profile)
+    await cluster.client.create(pod("p"))
+    # the assumption is dropped (the node takes one pod only, so a leak would block it)
+    assert await wait_bound(cluster, "p") == "n1"
+    messages = await failed_scheduling_messages(cluster, "p")
+    assert messages == ['running Bind plugin "FlakyBinder": the API server is having a bad day']
+    assert scheduler.cache.dump() == {"n1": ["default/p"]}
+
+
+async def test_deleted_nodes_leave_the_cache(cluster):
+    await create_nodes(cluster, node("a"), node("b"))
+    scheduler = await start_scheduler(cluster)
+    await cluster.client.delete("nodes", "a")
+    await cluster.wait_until(lambda: [n.name for n in scheduler.cache.node_info_list] == ["b"])
+    await cluster.client.create(pod("p"))
+    assert await wait_bound(cluster, "p") == "b"
