@@ -212,6 +212,17 @@ async def flat(base: str, total: int, *, window: int = 10_000, concurrency: int 
     rate_tail = statistics.median(w[1] for w in tail)
     cpu_head = statistics.median(w[4] for w in head)
     cpu_tail = statistics.median(w[4] for w in tail)
+    # least-squares slope of CPU per request against requests served (first window left out)
+    xs = [w[0] / 100_000 for w in windows[1:]]
+    ys = [w[4] for w in windows[1:]]
+    if len(xs) >= 2:
+        mx, my = statistics.fmean(xs), statistics.fmean(ys)
+        den = sum((x - mx) ** 2 for x in xs)
+        slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / den if den else 0.0
+        print(
+            f"    server CPU per request: trend {slope:+.2f} µs per 100,000 requests served "
+            f"over {len(xs)} windows (mean {my:.0f} µs, spread {min(ys):.0f} to {max(ys):.0f})"
+        )
     print(
         f"    medians, first tenth -> last tenth: {rate_head:,.0f} -> {rate_tail:,.0f} /s, "
         f"server CPU {cpu_head:.0f} -> {cpu_tail:.0f} µs/request "
