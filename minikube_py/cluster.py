@@ -40,6 +40,8 @@ from controllers.nodelifecycle import NodeLifecycleController
 from controllers.replicaset import ReplicaSetController
 from controllers.runtime.events import EventRecorder
 from controllers.runtime.manager import Manager
+from controllers.scheduler import COMPONENT as SCHEDULER_COMPONENT
+from controllers.scheduler import Profile, Scheduler, SchedulerConfiguration
 from controllers.tainteviction import COMPONENT as TAINT_EVICTION_COMPONENT
 from controllers.tainteviction import TaintEvictionController
 from minikube_py.clock import ClusterClock, seed_scheduler
@@ -66,6 +68,8 @@ class Cluster:
         epoch: datetime | None = None,
         store: StoreConfig | None = None,
         controllers: Sequence[str] = BUILTIN_CONTROLLERS,
+        scheduler: bool = True,
+        scheduler_profile: Profile | Sequence[Profile] | SchedulerConfiguration | None = None,
     ) -> None:
         self.clock = ClusterClock(epoch=epoch, seed=seed)
         self.kv = MVCCStore(store if store is not None else StoreConfig())
@@ -73,6 +77,17 @@ class Cluster:
         self.manager = Manager(self.client(user="system:kube-controller-manager"), self.clock)
         self._nursery: trio.Nursery | None = None
         self._install_controllers(controllers)
+        #: kube-scheduler: its own identity, the process's shared informers
+        self.scheduler: Scheduler | None = None
+        if scheduler:
+            client = self.client(user="system:kube-scheduler")
+            self.scheduler = Scheduler(
+                client,
+                self.manager.informer,
+                self.clock,
+                EventRecorder(client, self.clock, SCHEDULER_COMPONENT),
+                profile=scheduler_profile,
+            )
 
     def _install_controllers(self, names: Sequence[str]) -> None:
         """Register kube-controller-manager's loops (by their upstream names) on the manager;
@@ -140,6 +155,8 @@ class Cluster:
             await nursery.start(self.kv.run)
             await self.server.bootstrap()
             await nursery.start(self.manager.run)
+            if self.scheduler is not None:
+                await nursery.start(self.scheduler.run)
             task_status.started(self)
 
     async def start(self, run: Callable[..., Any], *args: Any) -> Any:

@@ -85,7 +85,7 @@ async def cluster(
 ) -> AsyncIterator[ClusterHarness]:
     marker = request.node.get_closest_marker("cluster")
     options = dict(marker.kwargs) if marker is not None else {}
-    unknown = set(options) - {"seed", "epoch", "controllers"}
+    unknown = set(options) - {"seed", "epoch", "controllers", "scheduler"}
     if unknown:
         raise pytest.UsageError(f"unknown cluster marker options: {sorted(unknown)}")
     instance = Cluster(
@@ -93,6 +93,7 @@ async def cluster(
         epoch=options.get("epoch", EPOCH),
         store=StoreConfig(compaction_interval=None, progress_notify_interval=None),
         controllers=options.get("controllers", BUILTIN_CONTROLLERS),
+        scheduler=options.get("scheduler", False),
     )
     living_before = trio.lowlevel.current_statistics().tasks_living
     harness = ClusterHarness(instance)
