@@ -171,4 +171,6 @@ class ClusterHarness:
         errors = self.cluster.manager.unexpected_errors()
         for controller in self.controllers:
             errors.extend(controller.unexpected_errors)
+        if self.cluster.scheduler is not None:
+            errors.extend(self.cluster.scheduler.unexpected_errors)
         return errors
