@@ -1,0 +1,192 @@
+"""Node pools and pod behaviour: what a simulated kubelet registers and how its pods behave.
+
+A :class:`NodePool` is the template for nodes (capacity, allocatable, labels, taints, zone) and
+carries a :class:`PodBehavior`: typed stage data in the spirit of KWOK's stages -- seeded delay
+distributions (:class:`Distribution`) for image pulls, container starts and readiness, plus
+failures (crash after N seconds with an exit code, image pull failure, never ready, liveness
+failure after N seconds).
+
+Per-pod overrides are annotations ``sim.minikube-py.dev/<field>`` where ``<field>`` is a
+:class:`PodBehavior` field name, with ``_`` or ``-`` (``sim.minikube-py.dev/crash-after: "30"``):
+
+* delays (``image_pull_delay``, ``container_start_delay``, ``readiness_delay``,
+  ``init_container_duration``): ``"1.5"`` (fixed seconds) or ``"1-3"`` (uniform);
+* ``crash_after`` / ``liveness_failure_after`` / ``stop_delay`` / ``log_interval``: seconds;
+* ``exit_code``: an integer (``0`` makes ``crash_after`` a clean exit, as a Job's container);
+* ``image_pull_failure`` / ``never_ready``: ``"true"`` or ``"false"``.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Mapping
+from typing import Any, Literal
+
+import msgspec
+
+ANNOTATION_PREFIX = "sim.minikube-py.dev/"
+
+
+class Distribution(msgspec.Struct, frozen=True):
+    """A seeded delay: ``fixed`` (``low`` seconds) or ``uniform`` in [``low``, ``high``]."""
+
+    kind: Literal["fixed", "uniform"] = "fixed"
+    low: float = 0.0
+    high: float = 0.0
+
+    @classmethod
+    def fixed(cls, seconds: float) -> Distribution:
+        return cls("fixed", seconds, seconds)
+
+    @classmethod
+    def uniform(cls, low: float, high: float) -> Distribution:
+        return cls("uniform", low, high)
+
+    @classmethod
+    def parse(cls, text: str) -> Distribution:
+        """``"1.5"`` or ``"1-3"``."""
+        low, sep, high = text.strip().partition("-")
+        if sep and low:
+            return cls.uniform(float(low), float(high))
+        return cls.fixed(float(text))
+
+    def sample(self, rng: random.Random) -> float:
+        if self.kind == "uniform" and self.high > self.low:
+            return rng.uniform(self.low, self.high)
+        return self.low
+
+
+class PodBehavior(msgspec.Struct, frozen=True, kw_only=True):
+    """How the containers of pods behave on a simulated node."""
+
+    image_pull_delay: Distribution = Distribution.fixed(0.5)
+    container_start_delay: Distribution = Distribution.fixed(0.1)
+    readiness_delay: Distribution = Distribution.fixed(0.0)
+    #: how long an (ordinary) init container runs before it exits 0
+    init_container_duration: Distribution = Distribution.fixed(1.0)
+    #: a main container exits this many seconds after it starts (None: runs until stopped)
+    crash_after: float | None = None
+    exit_code: int = 1
+    image_pull_failure: bool = False
+    never_ready: bool = False
+    #: the liveness probe starts failing this many seconds after the container starts
+    liveness_failure_after: float | None = None
+    #: how long a container takes to stop on SIGTERM (capped by the grace period)
+    stop_delay: float = 0.5
+    #: seconds between the simulated periodic log lines
+    log_interval: float = 10.0
+
+    def for_pod(self, pod: Mapping[str, Any]) -> PodBehavior:
+        """This behaviour with the pod's ``sim.minikube-py.dev/*`` annotations applied."""
+        annotations = (pod.get("metadata") or {}).get("annotations") or {}
+        changes: dict[str, Any] = {}
+        for key, text in annotations.items():
+            if not key.startswith(ANNOTATION_PREFIX):
+                continue
+            name = key[len(ANNOTATION_PREFIX) :].replace("-", "_")
+            try:
+                changes[name] = _parse_field(name, str(text))
+            except (KeyError, ValueError):
+                continue  # unknown or malformed overrides are ignored, as unknown annotations
+        return msgspec.structs.replace(self, **changes) if changes else self
+
+
+_DISTRIBUTIONS = {
+    "image_pull_delay",
+    "container_start_delay",
+    "readiness_delay",
+    "init_container_duration",
+}
+_OPTIONAL_SECONDS = {"crash_after", "liveness_failure_after"}
+_SECONDS = {"stop_delay", "log_interval"}
+_FLAGS = {"image_pull_failure", "never_ready"}
+
+
+def _parse_field(name: str, text: str) -> Any:
+    if name in _DISTRIBUTIONS:
+        return Distribution.parse(text)
+    if name in _OPTIONAL_SECONDS:
+        return None if text.strip().lower() in ("", "none", "null") else float(text)
+    if name in _SECONDS:
+        return float(text)
+    if name in _FLAGS:
+        return text.strip().lower() in ("true", "1", "yes")
+    if name == "exit_code":
+        return int(text)
+    raise KeyError(name)
+
+
+DEFAULT_CAPACITY: dict[str, str] = {
+    "cpu": "4",
+    "memory": "16Gi",
+    "pods": "110",
+    "ephemeral-storage": "100Gi",
+    "hugepages-1Gi": "0",
+    "hugepages-2Mi": "0",
+}
+
+
+class NodeConfig(msgspec.Struct, frozen=True, kw_only=True):
+    """One node, resolved from its pool: what its kubelet registers."""
+
+    name: str
+    capacity: dict[str, str]
+    allocatable: dict[str, str]
+    labels: dict[str, str]
+    annotations: dict[str, str] = {}
+    taints: list[dict[str, Any]] = []
+    behavior: PodBehavior = PodBehavior()
+    os_image: str = "Ubuntu 22.04.4 LTS"
+    kernel_version: str = "5.15.0-1057-generic"
+    architecture: str = "amd64"
+
+
+class NodePool(msgspec.Struct, frozen=True, kw_only=True):
+    """A template for nodes: ``pool.node_config(name)`` resolves one."""
+
+    name_prefix: str = "node-"
+    capacity: dict[str, str] = msgspec.field(default_factory=lambda: dict(DEFAULT_CAPACITY))
+    #: None: capacity as is (a kubelet without system/kube reservations)
+    allocatable: dict[str, str] | None = None
+    #: extra labels (the defaults come first; these override them)
+    labels: dict[str, str] = {}
+    zone: str = "zone-a"
+    region: str = "region-a"
+    instance_type: str = "sim.standard"
+    architecture: str = "amd64"
+    taints: list[dict[str, Any]] = []
+    behavior: PodBehavior = PodBehavior()
+
+    def node_config(self, name: str) -> NodeConfig:
+        arch = self.architecture
+        labels = {
+            "beta.kubernetes.io/arch": arch,
+            "beta.kubernetes.io/os": "linux",
+            "kubernetes.io/arch": arch,
+            "kubernetes.io/hostname": name,
+            "kubernetes.io/os": "linux",
+            "node.kubernetes.io/instance-type": self.instance_type,
+            "topology.kubernetes.io/region": self.region,
+            "topology.kubernetes.io/zone": self.zone,
+            **self.labels,
+        }
+        allocatable = dict(self.allocatable if self.allocatable is not None else self.capacity)
+        return NodeConfig(
+            name=name,
+            capacity=dict(self.capacity),
+            allocatable=allocatable,
+            labels=labels,
+            taints=[dict(t) for t in self.taints],
+            behavior=self.behavior,
+            architecture=arch,
+        )
+
+
+__all__ = [
+    "ANNOTATION_PREFIX",
+    "DEFAULT_CAPACITY",
+    "Distribution",
+    "NodeConfig",
+    "NodePool",
+    "PodBehavior",
+]
