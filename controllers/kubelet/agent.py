@@ -102,7 +102,7 @@ class NodeAgent:
         return self.alive and not self.partitioned
 
     def allocate_ip(self) -> str:
-        base = self.pod_cidr.rsplit(".", 2)[0]
+        base = self.pod_cidr.split("/")[0].rsplit(".", 1)[0]
         for _ in range(253):
             number = self._next_ip
             self._next_ip = 2 if self._next_ip >= 254 else self._next_ip + 1

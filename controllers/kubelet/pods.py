@@ -260,10 +260,9 @@ class PodWorker:
     async def event(self, kind: str, reason: str, message: str, container: str = "") -> None:
         if not self.agent.api_ok:
             return
-        ref = dict(self.pod)
-        if container:
-            ref = {**self.pod, "fieldPath": f"spec.containers{{{container}}}"}
-        await self.agent.recorder.event(ref, kind, reason, message)
+        # (upstream points container events at ``spec.containers{name}``; the shared
+        # EventRecorder has no fieldPath yet)
+        await self.agent.recorder.event(self.pod, kind, reason, message)
 
     # -- the lifecycle ----------------------------------------------------------------------
 
