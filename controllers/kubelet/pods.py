@@ -328,7 +328,8 @@ class PodWorker:
         if not self.ip:
             self.ip = self.agent.allocate_ip()
         self.set_condition("PodReadyToStartContainers", True)
-        await self.sync()
+        if self.init_containers:
+            await self.sync()
         sidecars = []
         for container in self.init_containers:
             if container.restartable:
@@ -337,11 +338,12 @@ class PodWorker:
             if container.exit_code == 0:
                 continue
             await self._run_init(container)
-        self.set_condition("Initialized", True)
-        for container in self.containers:
-            if container.state.get("waiting", {}).get("reason") == "PodInitializing":
-                container.state = {"waiting": {"reason": "ContainerCreating"}}
-        await self.sync()
+        if self.init_containers:
+            self.set_condition("Initialized", True)
+            for container in self.containers:
+                if container.state.get("waiting", {}).get("reason") == "PodInitializing":
+                    container.state = {"waiting": {"reason": "ContainerCreating"}}
+            await self.sync()
         async with trio.open_nursery() as nursery:
             for container in (*sidecars, *self.containers):
                 nursery.start_soon(self._container_loop, container)
@@ -463,8 +465,6 @@ class PodWorker:
         crashes = 0
         while True:
             await self._start(container)
-            self.refresh_readiness()
-            await self.sync()
             started = clock.monotonic()
             exit_at = started + behavior.crash_after if behavior.crash_after is not None else None
             live_at = (
@@ -472,13 +472,21 @@ class PodWorker:
                 if behavior.liveness_failure_after is not None
                 else None
             )
+            ready_at = None
             if not behavior.never_ready:
                 ready_at = started + behavior.readiness_delay.sample(clock.rng)
-                if exit_at is None or ready_at < exit_at:
-                    await trio.sleep_until(ready_at)
-                    container.ready = True
-                    self.refresh_readiness()
-                    await self.sync()
+                if exit_at is not None and ready_at >= exit_at:
+                    ready_at = None
+            if ready_at is not None and ready_at <= started:
+                container.ready = True  # ready at once: one status write
+                ready_at = None
+            self.refresh_readiness()
+            await self.sync()
+            if ready_at is not None:
+                await trio.sleep_until(ready_at)
+                container.ready = True
+                self.refresh_readiness()
+                await self.sync()
             ends = [t for t in (exit_at, live_at) if t is not None]
             if not ends:
                 await trio.sleep_forever()
