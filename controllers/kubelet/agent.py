@@ -355,7 +355,7 @@ class NodeAgent:
                 try:
                     node = await self.client.get("nodes", self.name)
                 except NotFound:
-                    node = await self.client.create(self._node_object())
+                    return  # deleted: as upstream, a kubelet re-registers only when it restarts
             node["status"] = {**(node.get("status") or {}), **self._status(node)}
             try:
                 await self.client.update(node, subresource="status")

@@ -27,7 +27,7 @@ from controllers.kubelet.config import NodePool
 from controllers.kubelet.logs import read_log
 from minikube_py.client import Client
 from minikube_py.clock import ClusterClock
-from minikube_py.errors import BadRequest, NotFound
+from minikube_py.errors import BadRequest
 from minikube_py.field import go_quote
 from minikube_py.informer import DeletedFinalStateUnknown, SharedInformer
 from minikube_py.objects import Object
@@ -146,10 +146,9 @@ class NodeSet:
     def logs(self, pod: Object, options: LogOptions) -> AsyncIterator[bytes]:
         """The container's simulated log (``pods/log``), with the kubelet's refusals."""
         agent = self._agent_of(pod)
-        if agent is None:
-            node = (pod.get("spec") or {}).get("nodeName", "")
-            raise NotFound(f'nodes "{node}" not found')
         check_container_log_status(pod, options.container, previous=options.previous)
+        if agent is None:  # a node this set does not run: no log to read
+            return _nothing()
         worker = agent.workers.get(pod["metadata"].get("uid", ""))
         container = None
         if worker is not None:

@@ -166,6 +166,9 @@ class PodWorker:
         self.confirmed = False
         self.running = False
         self._lock = trio.Lock()
+        reported = (pod.get("status") or {}).get("phase")
+        if reported in ("Succeeded", "Failed"):  # already over (seen again after a restart)
+            self.phase, self.terminal = reported, True
 
     # -- signals from the agent ---------------------------------------------------------------
 

@@ -250,3 +250,42 @@ async def test_image_pull_failure_and_never_ready_and_liveness(cluster: ClusterH
     assert _container(sick)["lastState"]["terminated"]["exitCode"] == 137
     events = await cluster.events(involved_name="sick")
     assert "Unhealthy" in [e["reason"] for e in events]
+
+
+async def test_terminal_pod_deletion_is_confirmed_at_once(cluster: ClusterHarness) -> None:
+    await start_nodes(cluster, "node-1")
+    await make_pod(
+        cluster,
+        "job",
+        "node-1",
+        restartPolicy="Never",
+        annotations={"sim.minikube-py.dev/crash-after": "1", "sim.minikube-py.dev/exit-code": "0"},
+    )
+    await cluster.wait_for("pods", "job", lambda p: p["status"].get("phase") == "Succeeded")
+    await cluster.client.delete("pods", "job", namespace="default")
+    start = trio.current_time()
+    await cluster.wait_for_deletion("pods", "job")
+    assert trio.current_time() - start == 0
+
+
+def test_behavior_overrides_from_annotations() -> None:
+    base = PodBehavior(exit_code=2)
+    pod = {
+        "metadata": {
+            "annotations": {
+                "sim.minikube-py.dev/image-pull-delay": "1-3",
+                "sim.minikube-py.dev/readiness_delay": "4",
+                "sim.minikube-py.dev/crash-after": "30",
+                "sim.minikube-py.dev/never-ready": "true",
+                "sim.minikube-py.dev/exit-code": "bogus",
+                "sim.minikube-py.dev/unknown": "1",
+                "other/crash-after": "5",
+            }
+        }
+    }
+    behavior = base.for_pod(pod)
+    assert behavior.image_pull_delay == Distribution.uniform(1, 3)
+    assert behavior.readiness_delay == Distribution.fixed(4)
+    assert behavior.crash_after == 30 and behavior.never_ready
+    assert behavior.exit_code == 2  # malformed overrides are ignored
+    assert base.for_pod({"metadata": {}}) is base
