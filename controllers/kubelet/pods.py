@@ -102,12 +102,20 @@ def qos_class(pod: Object) -> str:
     return "Guaranteed" if guaranteed else "Burstable"
 
 
+def _initial_delay(spec: dict[str, Any], probe: str) -> float:
+    configured = spec.get(probe)
+    if not configured:
+        return 0.0
+    return float(configured.get("initialDelaySeconds") or 0)
+
+
 class ContainerState:
     """What the runtime knows of one container (becomes a ``ContainerStatus``)."""
 
     def __init__(self, spec: dict[str, Any], *, init: bool = False) -> None:
         self.name: str = spec.get("name", "")
         self.image: str = spec.get("image", "")
+        self.spec = spec
         self.init = init
         self.restartable = init and spec.get("restartPolicy") == "Always"
         self.state: dict[str, Any] = {"waiting": {"reason": "ContainerCreating"}}
@@ -475,16 +483,32 @@ class PodWorker:
                 if behavior.liveness_failure_after is not None
                 else None
             )
-            ready_at = None
+            # probes pass after their initial delay (a startup probe gates ``started`` and
+            # readiness; a readiness probe gates readiness); the behaviour's delays add to that
+            startup_at = started + _initial_delay(container.spec, "startupProbe")
+            ready_at: float | None = None
             if not behavior.never_ready:
-                ready_at = started + behavior.readiness_delay.sample(clock.rng)
+                ready_at = max(
+                    startup_at,
+                    started + _initial_delay(container.spec, "readinessProbe"),
+                    started + behavior.readiness_delay.sample(clock.rng),
+                )
                 if exit_at is not None and ready_at >= exit_at:
                     ready_at = None
+            if startup_at > started:
+                container.started = False
             if ready_at is not None and ready_at <= started:
                 container.ready = True  # ready at once: one status write
                 ready_at = None
             self.refresh_readiness()
             await self.sync()
+            if not container.started and (exit_at is None or startup_at < exit_at):
+                await trio.sleep_until(startup_at)
+                container.started = True
+                if ready_at is not None and ready_at <= startup_at:
+                    container.ready, ready_at = True, None
+                    self.refresh_readiness()
+                await self.sync()
             if ready_at is not None:
                 await trio.sleep_until(ready_at)
                 container.ready = True

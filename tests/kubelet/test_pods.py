@@ -289,3 +289,31 @@ def test_behavior_overrides_from_annotations() -> None:
     assert behavior.crash_after == 30 and behavior.never_ready
     assert behavior.exit_code == 2  # malformed overrides are ignored
     assert base.for_pod({"metadata": {}}) is base
+
+
+async def test_probe_initial_delays(cluster: ClusterHarness) -> None:
+    await start_nodes(cluster, "node-1")
+    probe = {"httpGet": {"path": "/", "port": 80}}
+    await make_pod(
+        cluster,
+        "slow",
+        "node-1",
+        containers=[
+            {
+                "name": "c",
+                "image": "nginx",
+                "startupProbe": {**probe, "initialDelaySeconds": 10},
+                "readinessProbe": {**probe, "initialDelaySeconds": 15},
+            }
+        ],
+    )
+    running = await cluster.wait_for(
+        "pods", "slow", lambda p: p["status"].get("phase") == "Running"
+    )
+    start = trio.current_time()
+    assert _container(running)["started"] is False
+    started = await cluster.wait_for("pods", "slow", lambda p: _container(p)["started"])
+    assert trio.current_time() - start == pytest.approx(10)
+    assert not is_ready(started)
+    await cluster.wait_for("pods", "slow", is_ready)
+    assert trio.current_time() - start == pytest.approx(15)
