@@ -112,6 +112,11 @@ class NodeAgent:
                 return ip
         raise RuntimeError(f"node {self.name}: pod CIDR {self.pod_cidr} exhausted")
 
+    @property
+    def nursery(self) -> trio.Nursery | None:
+        """Where the agent's pod tasks run while it is up."""
+        return self._nursery
+
     def release_ip(self, ip: str) -> None:
         self._ips.discard(ip)
 
@@ -228,8 +233,8 @@ class NodeAgent:
         await self._renew_lease()
         await self._post_status(force=True)
         for worker in list(self.workers.values()):
-            if worker.dirty:
-                await worker.sync()
+            if worker.start_time and not worker.confirmed:
+                await worker.sync()  # whatever happened meanwhile, the kubelet's view wins
             worker.changed.set()
         for pod in self._pods():
             self.pod_changed(pod)

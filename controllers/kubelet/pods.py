@@ -183,6 +183,22 @@ class PodWorker:
     def update(self, pod: Object) -> None:
         self.pod = pod
         self.changed.set()
+        # the status manager's reconciliation: someone else changed what we reported (the node
+        # lifecycle controller marks pods NotReady on an unreachable node): write ours again
+        ours = self.conditions.get("Ready")
+        if ours is None or self.confirmed or not self.agent.api_ok or self._lock.locked():
+            return
+        theirs = next(
+            (
+                c.get("status")
+                for c in (pod.get("status") or {}).get("conditions") or ()
+                if c.get("type") == "Ready"
+            ),
+            None,
+        )
+        nursery = self.agent.nursery
+        if theirs != ours["status"] and nursery is not None:
+            nursery.start_soon(self.sync)
 
     @property
     def deleting(self) -> bool:

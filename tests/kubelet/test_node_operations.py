@@ -101,3 +101,26 @@ async def test_killed_node_goes_unknown_after_grace(cluster: ClusterHarness) -> 
         "nodes", "node-1", lambda n: condition(n, "Ready").get("status") == "True", namespace=""
     )
     assert condition(healthy, "Ready")["reason"] == "KubeletReady"
+
+
+@pytest.mark.cluster(controllers=["nodelifecycle"])
+async def test_long_partition_then_heal_restores_readiness(cluster: ClusterHarness) -> None:
+    nodes = await start_nodes(cluster, "node-1", "node-2")
+    await make_pod(cluster, "web", "node-1")
+    await cluster.wait_for("pods", "web", is_ready)
+    nodes.partition("node-1")
+    await cluster.wait_for(
+        "nodes",
+        "node-1",
+        lambda n: condition(n, "Ready").get("status") == "Unknown",
+        namespace="",
+        timeout=120,
+    )
+    # the node lifecycle controller marks the pods on the unreachable node not ready
+    await cluster.wait_for("pods", "web", lambda p: not is_ready(p), timeout=30)
+    nodes.heal("node-1")
+    await cluster.wait_for(
+        "nodes", "node-1", lambda n: condition(n, "Ready").get("status") == "True", namespace=""
+    )
+    web = await cluster.wait_for("pods", "web", is_ready, timeout=15)
+    assert _restarts(web) == 0  # the containers kept running
