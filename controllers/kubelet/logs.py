@@ -22,16 +22,25 @@ from minikube_py.podlogs import LogOptions
 class ContainerRun:
     """One run of a container: when it started and (once over) ended, on trio's clock."""
 
-    __slots__ = ("container", "end", "ended", "epoch_start", "id", "image", "interval", "start")
+    __slots__ = (
+        "container",
+        "end",
+        "ended",
+        "epoch_start_nanos",
+        "id",
+        "image",
+        "interval",
+        "start",
+    )
 
     def __init__(
-        self, container: str, container_id: str, image: str, start: float, epoch_start: float
+        self, container: str, container_id: str, image: str, start: float, epoch_start_nanos: int
     ) -> None:
         self.container = container
         self.id = container_id
         self.image = image
         self.start = start  # trio time
-        self.epoch_start = epoch_start  # Unix seconds of ``start``
+        self.epoch_start_nanos = epoch_start_nanos  # Unix nanoseconds of ``start``
         self.interval = 10.0
         self.end: float | None = None
         self.ended = trio.Event()
@@ -63,17 +72,14 @@ class ContainerRun:
     def render(self, index: int, timestamps: bool) -> str:
         text = self.line(index)
         if timestamps:
-            stamp = rfc3339_nano(self.epoch_start + index * self.interval)
+            stamp = rfc3339_nano(self.epoch_start_nanos + round(index * self.interval * 1e9))
             return f"{stamp} {text}\n"
         return text + "\n"
 
 
-def rfc3339_nano(unix_seconds: float) -> str:
+def rfc3339_nano(unix_nanos: int) -> str:
     """Go's ``time.RFC3339Nano`` (trailing zeros of the fraction trimmed)."""
-    whole = math.floor(unix_seconds)
-    nanos = round((unix_seconds - whole) * 1e9)
-    if nanos >= 1_000_000_000:
-        whole, nanos = whole + 1, nanos - 1_000_000_000
+    whole, nanos = divmod(unix_nanos, 1_000_000_000)
     base = datetime.fromtimestamp(whole, UTC).strftime("%Y-%m-%dT%H:%M:%S")
     fraction = f"{nanos:09d}".rstrip("0")
     return f"{base}.{fraction}Z" if fraction else f"{base}Z"

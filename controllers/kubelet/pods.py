@@ -16,9 +16,11 @@ Status is written with a merge patch of ``status`` (subresource ``status``), who
 
 from __future__ import annotations
 
+import calendar
 import contextlib
 import hashlib
 import zlib
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import trio
@@ -100,6 +102,10 @@ def qos_class(pod: Object) -> str:
     if not any_set:
         return "BestEffort"
     return "Guaranteed" if guaranteed else "Burstable"
+
+
+def _unix_nanos(moment: datetime) -> int:
+    return calendar.timegm(moment.utctimetuple()) * 1_000_000_000 + moment.microsecond * 1000
 
 
 def _initial_delay(spec: dict[str, Any], probe: str) -> float:
@@ -444,7 +450,7 @@ class PodWorker:
             container_id,
             normalize_image(container.image),
             clock.monotonic(),
-            clock.now().timestamp(),
+            _unix_nanos(clock.now()),
         )
         run.interval = max(self.behavior.log_interval, 0.001)
         if container.run is not None:
