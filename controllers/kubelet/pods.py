@@ -622,9 +622,9 @@ class PodWorker:
             if not self.terminal:
                 self.terminal = True
                 failed = any(c.exit_code not in (0, None) for c in self.containers)
+                # as v1.27+ kubelets: a pod stopped for deletion ends terminal, Succeeded when
+                # every container exited 0 (whatever its restartPolicy)
                 self.phase = "Failed" if failed else "Succeeded"
-                if self.restart_policy == "Always":
-                    self.phase = "Failed" if failed else "Succeeded"
             self.set_condition("PodReadyToStartContainers", False)
             await self.sync()
         while not self.agent.api_ok:
