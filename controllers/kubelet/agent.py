@@ -8,8 +8,9 @@ As upstream's kubelet (``pkg/kubelet/kubelet_node_status.go``, ``nodelease``):
   ``NetworkUnavailable`` (False, ``RouteCreated``), with the events a kubelet records at start;
 * the Lease ``kube-node-lease/<node>`` is renewed every 10 s (a quarter of its 40 s duration)
   with upstream's 4 % jitter;
-* the status is re-posted when it changes or every 5 min (``nodeStatusReportFrequency``); an idle
-  node is one sleeping task.
+* the status is re-posted when it changes (checked on the 10 s tick: e.g. a newly pulled image in
+  ``status.images``) or every 5 min (``nodeStatusReportFrequency``); an idle node is one sleeping
+  task.
 
 Operations for chaos: :meth:`NodeAgent.kill` stops everything at once (pods keep their last
 reported state); running it again is a reboot (containers restart, restartCount + 1);
@@ -24,7 +25,7 @@ from typing import Any
 import trio
 
 from controllers.kubelet.config import NodeConfig
-from controllers.kubelet.pods import PodWorker
+from controllers.kubelet.pods import PodWorker, image_id, image_size, normalize_image
 from controllers.runtime.events import NORMAL, EventRecorder
 from minikube_py.client import Client
 from minikube_py.clock import ClusterClock
@@ -38,6 +39,8 @@ RENEW_INTERVAL = LEASE_DURATION / 4
 RENEW_JITTER = 0.04
 STATUS_REPORT_FREQUENCY = 300.0
 KUBELET_VERSION = "v1.32.0"
+#: nodeStatusMaxImages
+MAX_IMAGES = 50
 
 _PRESSURE = (
     ("MemoryPressure", "KubeletHasSufficientMemory", "kubelet has sufficient memory available"),
@@ -93,6 +96,9 @@ class NodeAgent:
         self._next_ip = 2
         self._ips: set[str] = set()
         self._node_uid = ""
+        #: the node's containerd images: normalized name -> size in bytes
+        self.images: dict[str, int] = {normalize_image(i): image_size(i) for i in config.images}
+        self._status_changed = False
 
     # -- state -----------------------------------------------------------------------------------
 
@@ -119,6 +125,25 @@ class NodeAgent:
 
     def release_ip(self, ip: str) -> None:
         self._ips.discard(ip)
+
+    def has_image(self, image: str) -> bool:
+        return normalize_image(image) in self.images
+
+    def add_image(self, image: str) -> None:
+        """A pull finished: the image is on the node (reported at the next status sync)."""
+        name = normalize_image(image)
+        if name not in self.images:
+            self.images[name] = image_size(image)
+            self._status_changed = True
+
+    def _image_list(self) -> list[dict[str, Any]]:
+        """``status.images`` as the Images setter: largest first, at most 50, each named by
+        digest and by tag."""
+        ordered = sorted(self.images.items(), key=lambda item: (-item[1], item[0]))
+        return [
+            {"names": [image_id(name), name], "sizeBytes": size}
+            for name, size in ordered[:MAX_IMAGES]
+        ]
 
     # -- pods, as the informer tells them ---------------------------------------------------------
 
@@ -246,7 +271,10 @@ class NodeAgent:
             if not self.api_ok:
                 continue
             await self._renew_lease()
-            if self.clock.monotonic() - self._last_status_post >= STATUS_REPORT_FREQUENCY:
+            # the status sync (every nodeStatusUpdateFrequency, 10 s, here folded into the
+            # lease tick) posts at once when something changed, else every 5 minutes
+            stale = self.clock.monotonic() - self._last_status_post >= STATUS_REPORT_FREQUENCY
+            if stale or self._status_changed:
                 await self._post_status()
 
     # -- the API side ------------------------------------------------------------------------------
@@ -300,6 +328,7 @@ class NodeAgent:
                 {"type": "Hostname", "address": self.name},
             ],
             "daemonEndpoints": {"kubeletEndpoint": {"Port": 10250}},
+            "images": self._image_list(),
             "nodeInfo": {
                 "machineID": f"{self.index:032x}",
                 "systemUUID": f"{self.index:08x}-0000-0000-0000-000000000000",
@@ -370,6 +399,7 @@ class NodeAgent:
             except StatusError:
                 return
             self.status_posts += 1
+            self._status_changed = False
             self._last_status_post = self.clock.monotonic()
             return
 

@@ -10,14 +10,17 @@ Per-pod overrides are annotations ``sim.minikube-py.dev/<field>`` where ``<field
 :class:`PodBehavior` field name, with ``_`` or ``-`` (``sim.minikube-py.dev/crash-after: "30"``):
 
 * delays (``image_pull_delay``, ``container_start_delay``, ``readiness_delay``,
-  ``init_container_duration``): ``"1.5"`` (fixed seconds) or ``"1-3"`` (uniform);
-* ``crash_after`` / ``liveness_failure_after`` / ``stop_delay`` / ``log_interval``: seconds;
+  ``init_container_duration``): ``"1.5"`` (fixed seconds), ``"1-3"`` (uniform) or
+  ``"lognormal:1.5,0.5"`` (median 1.5 s, sigma 0.5; ``"lognormal:1.5,0.5,10"`` caps it at 10 s);
+* ``crash_after`` / ``liveness_failure_after`` / ``readiness_failure_after`` /
+  ``readiness_failure_duration`` / ``stop_delay`` / ``log_interval``: seconds;
 * ``exit_code``: an integer (``0`` makes ``crash_after`` a clean exit, as a Job's container);
 * ``image_pull_failure`` / ``never_ready``: ``"true"`` or ``"false"``.
 """
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Mapping
 from typing import Any, Literal
@@ -28,11 +31,14 @@ ANNOTATION_PREFIX = "sim.minikube-py.dev/"
 
 
 class Distribution(msgspec.Struct, frozen=True):
-    """A seeded delay: ``fixed`` (``low`` seconds) or ``uniform`` in [``low``, ``high``]."""
+    """A seeded delay: ``fixed`` (``low`` seconds), ``uniform`` in [``low``, ``high``], or
+    ``lognormal`` with median ``low`` and shape ``sigma``, capped at ``high`` when ``high`` > 0
+    (the long right tail of real image pulls and container starts)."""
 
-    kind: Literal["fixed", "uniform"] = "fixed"
+    kind: Literal["fixed", "uniform", "lognormal"] = "fixed"
     low: float = 0.0
     high: float = 0.0
+    sigma: float = 0.0
 
     @classmethod
     def fixed(cls, seconds: float) -> Distribution:
@@ -43,9 +49,19 @@ class Distribution(msgspec.Struct, frozen=True):
         return cls("uniform", low, high)
 
     @classmethod
+    def lognormal(cls, median: float, sigma: float, cap: float = 0.0) -> Distribution:
+        return cls("lognormal", median, cap, sigma)
+
+    @classmethod
     def parse(cls, text: str) -> Distribution:
-        """``"1.5"`` or ``"1-3"``."""
-        low, sep, high = text.strip().partition("-")
+        """``"1.5"``, ``"1-3"`` or ``"lognormal:MEDIAN,SIGMA[,CAP]"``."""
+        text = text.strip()
+        if text.startswith("lognormal:"):
+            numbers = [float(part) for part in text[len("lognormal:") :].split(",")]
+            if len(numbers) not in (2, 3) or numbers[0] <= 0 or numbers[1] < 0:
+                raise ValueError(f"bad lognormal distribution: {text!r}")
+            return cls.lognormal(*numbers)
+        low, sep, high = text.partition("-")
         if sep and low:
             return cls.uniform(float(low), float(high))
         return cls.fixed(float(text))
@@ -53,6 +69,9 @@ class Distribution(msgspec.Struct, frozen=True):
     def sample(self, rng: random.Random) -> float:
         if self.kind == "uniform" and self.high > self.low:
             return rng.uniform(self.low, self.high)
+        if self.kind == "lognormal" and self.low > 0:
+            value = rng.lognormvariate(math.log(self.low), self.sigma)
+            return min(value, self.high) if self.high > 0 else value
         return self.low
 
 
@@ -71,6 +90,11 @@ class PodBehavior(msgspec.Struct, frozen=True, kw_only=True):
     never_ready: bool = False
     #: the liveness probe starts failing this many seconds after the container starts
     liveness_failure_after: float | None = None
+    #: the readiness probe starts failing this many seconds after the container is ready
+    #: (the pod turns NotReady, without a restart) ...
+    readiness_failure_after: float | None = None
+    #: ... and passes again after this long (None: fails for the rest of the run)
+    readiness_failure_duration: float | None = None
     #: how long a container takes to stop on SIGTERM (capped by the grace period)
     stop_delay: float = 0.5
     #: seconds between the simulated periodic log lines
@@ -97,7 +121,12 @@ _DISTRIBUTIONS = {
     "readiness_delay",
     "init_container_duration",
 }
-_OPTIONAL_SECONDS = {"crash_after", "liveness_failure_after"}
+_OPTIONAL_SECONDS = {
+    "crash_after",
+    "liveness_failure_after",
+    "readiness_failure_after",
+    "readiness_failure_duration",
+}
 _SECONDS = {"stop_delay", "log_interval"}
 _FLAGS = {"image_pull_failure", "never_ready"}
 
@@ -126,6 +155,10 @@ DEFAULT_CAPACITY: dict[str, str] = {
 }
 
 
+#: what a fresh node's containerd holds (the sandbox image)
+DEFAULT_IMAGES: tuple[str, ...] = ("registry.k8s.io/pause:3.10",)
+
+
 class NodeConfig(msgspec.Struct, frozen=True, kw_only=True):
     """One node, resolved from its pool: what its kubelet registers."""
 
@@ -136,6 +169,8 @@ class NodeConfig(msgspec.Struct, frozen=True, kw_only=True):
     annotations: dict[str, str] = {}
     taints: list[dict[str, Any]] = []
     behavior: PodBehavior = PodBehavior()
+    #: images present on the node at registration (``status.images``)
+    images: list[str] = []
     os_image: str = "Ubuntu 22.04.4 LTS"
     kernel_version: str = "5.15.0-1057-generic"
     architecture: str = "amd64"
@@ -156,6 +191,8 @@ class NodePool(msgspec.Struct, frozen=True, kw_only=True):
     architecture: str = "amd64"
     taints: list[dict[str, Any]] = []
     behavior: PodBehavior = PodBehavior()
+    #: images present on every node of the pool before any pod pulls (``status.images``)
+    images: list[str] = msgspec.field(default_factory=lambda: list(DEFAULT_IMAGES))
 
     def node_config(self, name: str) -> NodeConfig:
         arch = self.architecture
@@ -178,6 +215,7 @@ class NodePool(msgspec.Struct, frozen=True, kw_only=True):
             labels=labels,
             taints=[dict(t) for t in self.taints],
             behavior=self.behavior,
+            images=list(self.images),
             architecture=arch,
         )
 
@@ -185,6 +223,7 @@ class NodePool(msgspec.Struct, frozen=True, kw_only=True):
 __all__ = [
     "ANNOTATION_PREFIX",
     "DEFAULT_CAPACITY",
+    "DEFAULT_IMAGES",
     "Distribution",
     "NodeConfig",
     "NodePool",

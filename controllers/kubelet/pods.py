@@ -19,6 +19,7 @@ from __future__ import annotations
 import calendar
 import contextlib
 import hashlib
+import math
 import zlib
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -53,12 +54,13 @@ def normalize_image(image: str) -> str:
 
 
 def image_id(image: str) -> str:
-    repo = normalize_image(image).split("@")[0].rsplit(":", 1)[0]
-    return f"{repo}@sha256:{hashlib.sha256(image.encode()).hexdigest()}"
+    name = normalize_image(image)  # "nginx" and "docker.io/library/nginx:latest" agree
+    repo = name.split("@")[0].rsplit(":", 1)[0]
+    return f"{repo}@sha256:{hashlib.sha256(name.encode()).hexdigest()}"
 
 
 def image_size(image: str) -> int:
-    return 1_000_000 + zlib.crc32(image.encode()) % 200_000_000
+    return 1_000_000 + zlib.crc32(normalize_image(image).encode()) % 200_000_000
 
 
 def go_duration(seconds: float) -> str:
@@ -386,7 +388,9 @@ class PodWorker:
         behavior = self.behavior
         rng = self.agent.clock.rng
         image = container.image
-        if container.pulled:
+        policy = container.spec.get("imagePullPolicy") or "IfNotPresent"
+        if container.pulled or (policy != "Always" and self.agent.has_image(image)):
+            container.pulled = True
             await self.event(
                 NORMAL,
                 "Pulled",
@@ -423,6 +427,7 @@ class PodWorker:
             container.name,
         )
         container.pulled = True
+        self.agent.add_image(image)
         return True
 
     async def _start(self, container: ContainerState) -> ContainerRun:
@@ -537,6 +542,7 @@ class PodWorker:
                 self.refresh_readiness()
                 await self.sync()
             ends = [t for t in (exit_at, live_at) if t is not None]
+            await self._readiness_failures(container, min(ends, default=math.inf))
             if not ends:
                 await trio.sleep_forever()
             await trio.sleep_until(min(ends))
@@ -590,6 +596,33 @@ class PodWorker:
                 await self.sync()
                 await trio.sleep(delay)
             container.restart_count += 1
+
+    async def _readiness_failures(self, container: ContainerState, end: float) -> None:
+        """The behaviour's readiness failure schedule, until the run ends at ``end``: the
+        probe fails ``readiness_failure_after`` seconds after the container became ready (an
+        ``Unhealthy`` event, the pod NotReady, no restart) and passes again after
+        ``readiness_failure_duration`` (when given)."""
+        behavior, clock = self.behavior, self.agent.clock
+        if behavior.readiness_failure_after is None or not container.ready:
+            return
+        fail_at = clock.monotonic() + behavior.readiness_failure_after
+        flips = [(fail_at, False)]
+        if behavior.readiness_failure_duration is not None:
+            flips.append((fail_at + behavior.readiness_failure_duration, True))
+        for at, ready in flips:
+            if at >= end:
+                return
+            await trio.sleep_until(at)
+            if not ready:
+                await self.event(
+                    WARNING,
+                    "Unhealthy",
+                    "Readiness probe failed: simulated readiness failure",
+                    container.name,
+                )
+            container.ready = ready
+            self.refresh_readiness()
+            await self.sync()
 
     def _maybe_terminal(self) -> None:
         if any(c.exit_code is None for c in self.containers):

@@ -1,0 +1,95 @@
+"""Simulated kubelets: behaviour as data (lognormal delays, readiness failure schedules) and the
+node's image list (``status.images``, image presence for ``IfNotPresent``)."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+import trio
+from kubelet_helpers import is_ready, make_pod, start_nodes
+
+from controllers.kubelet import Distribution, NodePool, PodBehavior
+from minikube_py.testing import ClusterHarness
+
+pytestmark = pytest.mark.cluster(controllers=[])
+
+
+def test_lognormal_distribution_is_seeded_and_capped() -> None:
+    dist = Distribution.parse("lognormal:2,0.5")
+    assert dist == Distribution.lognormal(2, 0.5)
+    samples = [dist.sample(random.Random(7)) for _ in range(3)]
+    assert samples[0] == samples[1] == samples[2]  # one seed, one value
+    many = sorted(dist.sample(rng) for rng in [random.Random(1)] for _ in range(2001))
+    assert many[1000] == pytest.approx(2, rel=0.1)  # the median
+    assert min(many) > 0
+    capped = Distribution.parse("lognormal:2,3,5")
+    rng = random.Random(3)
+    assert max(capped.sample(rng) for _ in range(500)) == 5
+    for bad in ("lognormal:0,1", "lognormal:1", "lognormal:1,-1"):
+        with pytest.raises(ValueError, match="lognormal"):
+            Distribution.parse(bad)
+    pod = {"metadata": {"annotations": {"sim.minikube-py.dev/image-pull-delay": "lognormal:1,0.2"}}}
+    assert PodBehavior().for_pod(pod).image_pull_delay == Distribution.lognormal(1, 0.2)
+
+
+async def test_readiness_failure_schedule(cluster: ClusterHarness) -> None:
+    await start_nodes(cluster, "node-1")
+    await make_pod(
+        cluster,
+        "flaky",
+        "node-1",
+        annotations={
+            "sim.minikube-py.dev/readiness-failure-after": "30",
+            "sim.minikube-py.dev/readiness-failure-duration": "20",
+        },
+    )
+    await cluster.wait_for("pods", "flaky", is_ready)
+    ready_at = trio.current_time()
+    await cluster.wait_for("pods", "flaky", lambda p: not is_ready(p))
+    assert trio.current_time() - ready_at == pytest.approx(30)
+    unready = await cluster.client.get("pods", "flaky", namespace="default")
+    status = unready["status"]["containerStatuses"][0]
+    assert status["restartCount"] == 0 and "running" in status["state"]
+    assert not status["ready"] and status["started"]
+    assert unready["status"]["phase"] == "Running"
+    events = await cluster.events(involved_name="flaky")
+    unhealthy = [e for e in events if e["reason"] == "Unhealthy"]
+    assert len(unhealthy) == 1 and unhealthy[0]["type"] == "Warning"
+    assert unhealthy[0]["message"].startswith("Readiness probe failed:")
+    await cluster.wait_for("pods", "flaky", is_ready)
+    assert trio.current_time() - ready_at == pytest.approx(50)
+
+
+async def test_node_reports_its_images(cluster: ClusterHarness) -> None:
+    pool = NodePool(images=["registry.k8s.io/pause:3.10", "busybox:1.36"])
+    await start_nodes(cluster, "node-1", pool=pool)
+    node = await cluster.client.get("nodes", "node-1")
+    names = [entry["names"][1] for entry in node["status"]["images"]]
+    assert set(names) == {"registry.k8s.io/pause:3.10", "docker.io/library/busybox:1.36"}
+    sizes = [entry["sizeBytes"] for entry in node["status"]["images"]]
+    assert sizes == sorted(sizes, reverse=True)
+    assert all(entry["names"][0].split("@sha256:")[1] for entry in node["status"]["images"])
+
+    # busybox:1.36 is present and IfNotPresent (a tagged image): no pull
+    await make_pod(cluster, "cached", "node-1", containers=[{"name": "c", "image": "busybox:1.36"}])
+    await cluster.wait_for("pods", "cached", is_ready)
+    reasons = [(e["reason"], e["message"]) for e in await cluster.events(involved_name="cached")]
+    assert ("Pulled", 'Container image "busybox:1.36" already present on machine') in reasons
+    assert "Pulling" not in [reason for reason, _ in reasons]
+
+    # nginx (":latest", Always) is pulled, then listed at the next status sync (within 10.4 s)
+    await make_pod(cluster, "web", "node-1")
+    pulled = trio.current_time()
+    node = await cluster.wait_for(
+        "nodes",
+        "node-1",
+        lambda n: (
+            "docker.io/library/nginx:latest"
+            in [entry["names"][1] for entry in n["status"]["images"]]
+        ),
+    )
+    assert trio.current_time() - pulled <= 10.5
+    running = await cluster.client.get("pods", "web", namespace="default")
+    image_id = running["status"]["containerStatuses"][0]["imageID"]
+    assert image_id in [entry["names"][0] for entry in node["status"]["images"]]
