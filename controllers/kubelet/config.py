@@ -194,6 +194,20 @@ class NodePool(msgspec.Struct, frozen=True, kw_only=True):
     #: images present on every node of the pool before any pod pulls (``status.images``)
     images: list[str] = msgspec.field(default_factory=lambda: list(DEFAULT_IMAGES))
 
+    @classmethod
+    def control_plane(cls, **fields: Any) -> NodePool:
+        """A kubeadm-style control-plane pool: the ``node-role.kubernetes.io/control-plane``
+        label and ``NoSchedule`` taint (``fields`` set the rest, extra labels and taints add)."""
+        labels = {
+            "node-role.kubernetes.io/control-plane": "",
+            "node.kubernetes.io/exclude-from-external-load-balancers": "",
+            **fields.pop("labels", {}),
+        }
+        taint = {"key": "node-role.kubernetes.io/control-plane", "effect": "NoSchedule"}
+        taints = [taint, *fields.pop("taints", [])]
+        fields.setdefault("name_prefix", "control-plane-")
+        return cls(labels=labels, taints=taints, **fields)
+
     def node_config(self, name: str) -> NodeConfig:
         arch = self.architecture
         labels = {

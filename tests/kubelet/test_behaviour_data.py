@@ -93,3 +93,16 @@ async def test_node_reports_its_images(cluster: ClusterHarness) -> None:
     running = await cluster.client.get("pods", "web", namespace="default")
     image_id = running["status"]["containerStatuses"][0]["imageID"]
     assert image_id in [entry["names"][0] for entry in node["status"]["images"]]
+
+
+async def test_control_plane_pool(cluster: ClusterHarness) -> None:
+    nodes = await start_nodes(cluster, "worker-1")
+    await nodes.add_started(pool=NodePool.control_plane(zone="zone-c"))
+    node = await cluster.client.get("nodes", "control-plane-2")
+    assert node["metadata"]["labels"]["node-role.kubernetes.io/control-plane"] == ""
+    assert node["metadata"]["labels"]["topology.kubernetes.io/zone"] == "zone-c"
+    assert node["spec"]["taints"] == [
+        {"key": "node-role.kubernetes.io/control-plane", "effect": "NoSchedule"}
+    ]
+    worker = await cluster.client.get("nodes", "worker-1")
+    assert "taints" not in worker["spec"]
