@@ -88,19 +88,16 @@ async def _start(args: argparse.Namespace) -> None:
     from apiserver.http.server import HTTPServer
     from apiserver.storage import StoreConfig
     from minikube_py.cluster import Cluster
+    from minikube_py.node_operations import NodeOperations
 
-    if args.nodes:
-        print(
-            "note: simulated nodes arrive with the scheduler/nodes issue; "
-            f"--nodes {args.nodes} starts none yet",
-            file=sys.stderr,
-        )
     store = StoreConfig(data_dir=args.data_dir) if args.data_dir else StoreConfig()
-    cluster = Cluster(seed=args.seed, store=store)
+    cluster = Cluster(seed=args.seed, store=store, nodes=args.nodes)
+    extensions = {"nodes": NodeOperations(cluster.nodes)}
     with trio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
         async with trio.open_nursery() as nursery:
             await nursery.start(cluster.run)
-            port = await nursery.start(HTTPServer(cluster.server, port=args.port).run)
+            http = HTTPServer(cluster.server, port=args.port, extensions=extensions)
+            port = await nursery.start(http.run)
             server = f"http://127.0.0.1:{port}"
             if args.kubeconfig:
                 kubeconfig = Path(args.kubeconfig)
@@ -156,11 +153,60 @@ def _stop() -> int:
     return 0
 
 
+def server_of(kubeconfig: Path, context: str | None = None) -> str:
+    """The API server URL of ``context`` (default: the current context) in a kubeconfig."""
+    config = yaml.safe_load(kubeconfig.read_text()) or {}
+    name = context or config.get("current-context")
+    contexts = {c.get("name"): c.get("context") or {} for c in config.get("contexts") or []}
+    if name not in contexts:
+        raise SystemExit(f"error: context {name!r} not found in {kubeconfig}")
+    clusters = {c.get("name"): c.get("cluster") or {} for c in config.get("clusters") or []}
+    server = clusters.get(contexts[name].get("cluster"), {}).get("server")
+    if not server:
+        raise SystemExit(f"error: context {name!r} in {kubeconfig} names no cluster server")
+    return str(server).rstrip("/")
+
+
+def _node(args: argparse.Namespace) -> int:
+    """``minikube-py node ACTION NAME``: ask the running emulator (through the operator
+    endpoint ``/minikube-py/nodes``) to add, kill, restart, partition or heal a node."""
+    import urllib.error
+    import urllib.request
+
+    kubeconfig = Path(args.kubeconfig) if args.kubeconfig else _default_kubeconfig()
+    server = server_of(kubeconfig, args.context)
+    body: dict[str, Any] = {}
+    if args.action == "add" and args.pool:
+        body["pool"] = args.pool
+    request = urllib.request.Request(
+        f"{server}/minikube-py/nodes/{args.name}/{args.action}",
+        data=json.dumps(body).encode(),
+        method="POST",
+        headers={"Content-Type": "application/json"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            answer = json.loads(response.read() or b"{}")
+    except urllib.error.HTTPError as error:
+        status = json.loads(error.read() or b"{}")
+        print(
+            f"Error from server ({status.get('reason', error.code)}): "
+            f"{status.get('message', error)}",
+            file=sys.stderr,
+        )
+        return 1
+    except urllib.error.URLError as error:
+        print(f"error: cannot reach the emulator at {server}: {error.reason}", file=sys.stderr)
+        return 1
+    print(answer.get("message") or f"node/{args.name} {args.action}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="minikube-py", description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
     start = commands.add_parser("start", help="run an emulator in the foreground")
-    start.add_argument("--nodes", type=int, default=0, help="simulated nodes (coming)")
+    start.add_argument("--nodes", type=int, default=1, help="simulated nodes (default 1)")
     start.add_argument("--port", type=int, default=0, help="API port (default: a free one)")
     start.add_argument("--kubeconfig", help="write a kubeconfig here instead of merging")
     start.add_argument("--data-dir", help="keep state on disk (write-ahead log + snapshots)")
@@ -170,7 +216,15 @@ def main(argv: list[str] | None = None) -> int:
     )
     commands.add_parser("status", help="is an emulator running?")
     commands.add_parser("stop", help="stop the running emulator")
+    node = commands.add_parser("node", help="act on a simulated node of a running emulator")
+    node.add_argument("action", choices=["add", "kill", "restart", "partition", "heal"])
+    node.add_argument("name", help="the node's name")
+    node.add_argument("--pool", help="for add: the node pool whose shape the node takes")
+    node.add_argument("--kubeconfig", help="the emulator's kubeconfig (default: $KUBECONFIG)")
+    node.add_argument("--context", help="the kubeconfig context (default: the current one)")
     args = parser.parse_args(argv)
+    if args.command == "node":
+        return _node(args)
     if args.command == "status":
         return _status()
     if args.command == "stop":

@@ -34,6 +34,7 @@ from controllers.endpoint import COMPONENT as ENDPOINT_COMPONENT
 from controllers.endpoint import EndpointController
 from controllers.endpointslice import EndpointSliceController
 from controllers.garbagecollector import GarbageCollector
+from controllers.kubelet import NodePool, NodeSet
 from controllers.namespace import NamespaceController
 from controllers.nodelifecycle import COMPONENT as NODE_LIFECYCLE_COMPONENT
 from controllers.nodelifecycle import NodeLifecycleController
@@ -70,6 +71,8 @@ class Cluster:
         controllers: Sequence[str] = BUILTIN_CONTROLLERS,
         scheduler: bool = True,
         scheduler_profile: Profile | Sequence[Profile] | SchedulerConfiguration | None = None,
+        nodes: int = 0,
+        node_pool: NodePool | None = None,
     ) -> None:
         self.clock = ClusterClock(epoch=epoch, seed=seed)
         self.kv = MVCCStore(store if store is not None else StoreConfig())
@@ -88,6 +91,12 @@ class Cluster:
                 EventRecorder(client, self.clock, SCHEDULER_COMPONENT),
                 profile=scheduler_profile,
             )
+        #: the simulated kubelets (``node-1``... from ``node_pool``); add, kill, restart,
+        #: partition and heal nodes through it, also while the cluster runs
+        self.nodes = NodeSet(self.client(user="system:node"), self.clock, pool=node_pool)
+        for _ in range(nodes):
+            self.nodes.add()
+        self.server.log_source = self.nodes  # pods/log reads the containers' simulated output
 
     def _install_controllers(self, names: Sequence[str]) -> None:
         """Register kube-controller-manager's loops (by their upstream names) on the manager;
@@ -157,6 +166,7 @@ class Cluster:
             await nursery.start(self.manager.run)
             if self.scheduler is not None:
                 await nursery.start(self.scheduler.run)
+            await nursery.start(self.nodes.run)
             task_status.started(self)
 
     async def start(self, run: Callable[..., Any], *args: Any) -> Any:

@@ -7,6 +7,11 @@ Fixtures, on pytest-trio:
   Configure it with a marker::
 
       @pytest.mark.cluster(seed=7, controllers=["replicaset"])
+      @pytest.mark.cluster(nodes=3)  # three simulated kubelets, and the scheduler
+
+  ``nodes`` (default 0) starts that many simulated kubelets from ``node_pool``
+  (a :class:`~controllers.kubelet.NodePool`); ``scheduler`` defaults to on when there are
+  nodes. Reach the nodes through ``cluster.cluster.nodes`` (kill, restart, partition...).
 
 * ``kube`` -- the cluster's client (``cluster.client``).
 
@@ -40,7 +45,8 @@ EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        "cluster(seed=0, epoch=None, controllers=[...]): configure the minikube-py `cluster` "
+        "cluster(seed=0, epoch=None, controllers=[...], nodes=0, node_pool=None, scheduler=None): "
+        "configure the minikube-py `cluster` "
         "fixture (controllers: which built-in controllers run; all by default)",
     )
 
@@ -85,7 +91,7 @@ async def cluster(
 ) -> AsyncIterator[ClusterHarness]:
     marker = request.node.get_closest_marker("cluster")
     options = dict(marker.kwargs) if marker is not None else {}
-    unknown = set(options) - {"seed", "epoch", "controllers", "scheduler"}
+    unknown = set(options) - {"seed", "epoch", "controllers", "scheduler", "nodes", "node_pool"}
     if unknown:
         raise pytest.UsageError(f"unknown cluster marker options: {sorted(unknown)}")
     instance = Cluster(
@@ -93,7 +99,9 @@ async def cluster(
         epoch=options.get("epoch", EPOCH),
         store=StoreConfig(compaction_interval=None, progress_notify_interval=None),
         controllers=options.get("controllers", BUILTIN_CONTROLLERS),
-        scheduler=options.get("scheduler", False),
+        scheduler=options.get("scheduler", options.get("nodes", 0) > 0),
+        nodes=options.get("nodes", 0),
+        node_pool=options.get("node_pool"),
     )
     living_before = trio.lowlevel.current_statistics().tasks_living
     harness = ClusterHarness(instance)

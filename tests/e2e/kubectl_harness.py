@@ -23,12 +23,14 @@ class Kubectl:
         self.kubeconfig = kubeconfig
         self.cache = cache
         self.cluster = cluster
+        #: how much faster than the wall clock the test's trio clock runs (timeouts are wall)
+        self.time_scale = 1.0
 
     async def __call__(
         self, *args: str, input: str | None = None, check: bool = True
     ) -> subprocess.CompletedProcess[str]:
         command = [KUBECTL, f"--kubeconfig={self.kubeconfig}", f"--cache-dir={self.cache}", *args]
-        with trio.move_on_after(20) as timer:
+        with trio.move_on_after(20 * self.time_scale) as timer:
             result = await trio.run_process(
                 command,
                 stdin=input.encode() if input is not None else b"",
