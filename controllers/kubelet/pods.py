@@ -501,6 +501,7 @@ class PodWorker:
     async def _container_loop(self, container: ContainerState) -> None:
         behavior, clock = self.behavior, self.agent.clock
         crashes = 0
+        last_exit: float | None = None
         while True:
             await self._start(container)
             started = clock.monotonic()
@@ -574,6 +575,12 @@ class PodWorker:
                 self._maybe_terminal()
                 await self.sync()
                 return
+            # flowcontrol.Backoff: an entry last updated more than twice the maximum ago has
+            # expired, so a container that ran for over 10 minutes restarts at once again
+            now = clock.monotonic()
+            if last_exit is not None and now - last_exit > 2 * BACKOFF_MAX:
+                crashes = 0
+            last_exit = now
             crashes += 1
             terminated = container.state["terminated"]
             container.last_state = {"terminated": terminated}

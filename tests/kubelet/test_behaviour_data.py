@@ -3,6 +3,7 @@ node's image list (``status.images``, image presence for ``IfNotPresent``)."""
 
 from __future__ import annotations
 
+import itertools
 import random
 
 import pytest
@@ -106,3 +107,27 @@ async def test_control_plane_pool(cluster: ClusterHarness) -> None:
     ]
     worker = await cluster.client.get("nodes", "worker-1")
     assert "taints" not in worker["spec"]
+
+
+async def test_crash_loop_backoff_expires_after_long_runs(cluster: ClusterHarness) -> None:
+    """A container that ran over 10 minutes (twice the maximum back-off) since its last exit
+    restarts at once: the back-off entry expired, as flowcontrol.Backoff's."""
+    await start_nodes(cluster, "node-1")
+    await make_pod(
+        cluster, "slow", "node-1", annotations={"sim.minikube-py.dev/crash-after": "650"}
+    )
+    starts: list[float] = []
+    last = None
+    async with cluster.client.watch("pods", namespace="default") as stream:
+        async for event in stream:
+            statuses = event["object"]["status"].get("containerStatuses") or [{}]
+            running = (statuses[0].get("state") or {}).get("running")
+            if running and running != last:
+                last = running
+                starts.append(trio.current_time())
+                if len(starts) == 4:
+                    break
+    gaps = [round(b - a, 1) for a, b in itertools.pairwise(starts)]
+    assert gaps == [650.1, 650.1, 650.1], gaps
+    events = await cluster.events(involved_name="slow")
+    assert "BackOff" not in [e["reason"] for e in events]
