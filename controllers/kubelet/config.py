@@ -15,6 +15,8 @@ Per-pod overrides are annotations ``sim.minikube-py.dev/<field>`` where ``<field
 * ``crash_after`` / ``liveness_failure_after`` / ``readiness_failure_after`` /
   ``readiness_failure_duration`` / ``stop_delay`` / ``log_interval``: seconds;
 * ``exit_code``: an integer (``0`` makes ``crash_after`` a clean exit, as a Job's container);
+* ``init_exit_code``: an integer, what init containers exit with (non-zero: ``Init:Error``,
+  ``Init:CrashLoopBackOff``);
 * ``image_pull_failure`` / ``never_ready``: ``"true"`` or ``"false"``.
 """
 
@@ -86,6 +88,9 @@ class PodBehavior(msgspec.Struct, frozen=True, kw_only=True):
     #: a main container exits this many seconds after it starts (None: runs until stopped)
     crash_after: float | None = None
     exit_code: int = 1
+    #: what (ordinary) init containers exit with after ``init_container_duration``; non-zero
+    #: fails the pod (``restartPolicy: Never``) or crash-loops the init container
+    init_exit_code: int = 0
     image_pull_failure: bool = False
     never_ready: bool = False
     #: the liveness probe starts failing this many seconds after the container starts
@@ -140,7 +145,7 @@ def _parse_field(name: str, text: str) -> Any:
         return float(text)
     if name in _FLAGS:
         return text.strip().lower() in ("true", "1", "yes")
-    if name == "exit_code":
+    if name in ("exit_code", "init_exit_code"):
         return int(text)
     raise KeyError(name)
 

@@ -81,6 +81,14 @@ def go_duration(seconds: float) -> str:
     return out
 
 
+def crash_backoff(crashes: int) -> float:
+    """The wait before restarting after the ``crashes``-th exit: none the first time, then
+    10 s doubling to 300 s (kuberuntime's ``doBackOff`` on a ``flowcontrol.Backoff``)."""
+    if crashes <= 1:
+        return 0.0
+    return min(BACKOFF_INITIAL * 2 ** (crashes - 2), BACKOFF_MAX)
+
+
 def qos_class(pod: Object) -> str:
     """``GetPodQOS``: Guaranteed, Burstable or BestEffort."""
     spec = pod.get("spec") or {}
@@ -372,7 +380,8 @@ class PodWorker:
                 continue  # with them rather than before the next init container)
             if container.exit_code == 0:
                 continue
-            await self._run_init(container)
+            if not await self._run_init(container):
+                return  # the pod failed to initialize (restartPolicy Never)
         if self.init_containers:
             self.set_condition("Initialized", True)
             for container in self.containers:
@@ -489,14 +498,52 @@ class PodWorker:
         container.ready = False
         container.started = False
 
-    async def _run_init(self, container: ContainerState) -> None:
+    async def _run_init(self, container: ContainerState) -> bool:
+        """Run an init container to completion; False when it failed for good (the pod is
+        ``Failed``: ``restartPolicy: Never``). A failed init container restarts after the
+        crash-loop back-off otherwise, as ``computeInitContainerActions``."""
+        clock = self.agent.clock
+        crashes = 0
         while True:
             await self._start(container)
             await self.sync()
-            await trio.sleep(self.behavior.init_container_duration.sample(self.agent.clock.rng))
-            self._terminate_container(container, 0)
-            await self.sync()
+            await trio.sleep(self.behavior.init_container_duration.sample(clock.rng))
+            exit_code = self.behavior.init_exit_code
+            self._terminate_container(container, exit_code)
+            if exit_code == 0:
+                await self.sync()
+                return True
+            if self.restart_policy == "Never":
+                self.terminal = True
+                self.phase = "Failed"
+                self.set_condition("PodReadyToStartContainers", False)
+                await self.sync()
+                return False
+            crashes += 1
+            container.last_state = {"terminated": container.state["terminated"]}
+            await self._back_off(container, crash_backoff(crashes))
+            container.restart_count += 1
+
+    async def _back_off(self, container: ContainerState, delay: float) -> None:
+        """Wait out the crash-loop back-off (``BackOff`` event, ``CrashLoopBackOff`` state)."""
+        if not delay:
             return
+        pod_ref = f"{self.name}_{self.namespace}({self.uid})"
+        await self.event(
+            WARNING,
+            "BackOff",
+            f"Back-off restarting failed container {container.name} in pod {pod_ref}",
+            container.name,
+        )
+        container.state = {
+            "waiting": {
+                "reason": "CrashLoopBackOff",
+                "message": f"back-off {go_duration(delay)} restarting failed "
+                f"container={container.name} pod={pod_ref}",
+            }
+        }
+        await self.sync()
+        await trio.sleep(delay)
 
     async def _container_loop(self, container: ContainerState) -> None:
         behavior, clock = self.behavior, self.agent.clock
@@ -584,24 +631,7 @@ class PodWorker:
             crashes += 1
             terminated = container.state["terminated"]
             container.last_state = {"terminated": terminated}
-            delay = 0.0 if crashes == 1 else min(BACKOFF_INITIAL * 2 ** (crashes - 2), BACKOFF_MAX)
-            if delay:
-                pod_ref = f"{self.name}_{self.namespace}({self.uid})"
-                await self.event(
-                    WARNING,
-                    "BackOff",
-                    f"Back-off restarting failed container {container.name} in pod {pod_ref}",
-                    container.name,
-                )
-                container.state = {
-                    "waiting": {
-                        "reason": "CrashLoopBackOff",
-                        "message": f"back-off {go_duration(delay)} restarting failed "
-                        f"container={container.name} pod={pod_ref}",
-                    }
-                }
-                await self.sync()
-                await trio.sleep(delay)
+            await self._back_off(container, crash_backoff(crashes))
             container.restart_count += 1
 
     async def _readiness_failures(self, container: ContainerState, end: float) -> None:

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import itertools
 import random
+from typing import Any
 
 import pytest
 import trio
-from kubelet_helpers import is_ready, make_pod, start_nodes
+from kubelet_helpers import condition, is_ready, make_pod, start_nodes
 
 from controllers.kubelet import Distribution, NodePool, PodBehavior
+from minikube_py.objects import Object
 from minikube_py.testing import ClusterHarness
 
 pytestmark = pytest.mark.cluster(controllers=[])
@@ -131,3 +133,60 @@ async def test_crash_loop_backoff_expires_after_long_runs(cluster: ClusterHarnes
     assert gaps == [650.1, 650.1, 650.1], gaps
     events = await cluster.events(involved_name="slow")
     assert "BackOff" not in [e["reason"] for e in events]
+
+
+def _init_status(pod: Object) -> dict[str, Any]:
+    return (pod["status"].get("initContainerStatuses") or [{}])[0]
+
+
+async def test_init_container_failure_fails_a_never_pod(cluster: ClusterHarness) -> None:
+    await start_nodes(cluster, "node-1")
+    await make_pod(
+        cluster,
+        "p",
+        "node-1",
+        restartPolicy="Never",
+        initContainers=[{"name": "init", "image": "busybox"}],
+        annotations={"sim.minikube-py.dev/init-exit-code": "2"},
+    )
+    failed = await cluster.wait_for("pods", "p", lambda p: p["status"].get("phase") == "Failed")
+    terminated = _init_status(failed)["state"]["terminated"]
+    assert terminated["exitCode"] == 2 and terminated["reason"] == "Error"
+    initialized = condition(failed, "Initialized")
+    assert initialized["status"] == "False"
+    assert initialized["reason"] == "ContainersNotInitialized"
+    main = failed["status"]["containerStatuses"][0]
+    assert main["state"] == {"waiting": {"reason": "PodInitializing"}}
+    started = [
+        e["message"] for e in await cluster.events(involved_name="p") if e["reason"] == "Started"
+    ]
+    assert started == ["Started container init"]
+
+
+async def test_init_container_failure_crash_loops(cluster: ClusterHarness) -> None:
+    await start_nodes(cluster, "node-1")
+    await make_pod(
+        cluster,
+        "p",
+        "node-1",
+        initContainers=[{"name": "init", "image": "busybox"}],
+        annotations={"sim.minikube-py.dev/init-exit-code": "1"},
+    )
+    looping = await cluster.wait_for(
+        "pods",
+        "p",
+        lambda p: (
+            (_init_status(p).get("state", {}).get("waiting") or {}).get("reason")
+            == "CrashLoopBackOff"
+        ),
+    )
+    init = _init_status(looping)
+    assert init["restartCount"] == 1
+    assert init["lastState"]["terminated"]["exitCode"] == 1
+    assert looping["status"]["phase"] == "Pending"
+    assert "back-off 10s restarting failed container=init" in init["state"]["waiting"]["message"]
+    await trio.sleep(120)
+    pod = await cluster.client.get("pods", "p", namespace="default")
+    assert _init_status(pod)["restartCount"] >= 4
+    assert pod["status"]["containerStatuses"][0]["restartCount"] == 0
+    assert not is_ready(pod)
