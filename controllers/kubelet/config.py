@@ -17,7 +17,7 @@ Per-pod overrides are annotations ``sim.minikube-py.dev/<field>`` where ``<field
 * ``exit_code``: an integer (``0`` makes ``crash_after`` a clean exit, as a Job's container);
 * ``init_exit_code``: an integer, what init containers exit with (non-zero: ``Init:Error``,
   ``Init:CrashLoopBackOff``);
-* ``image_pull_failure`` / ``never_ready``: ``"true"`` or ``"false"``.
+* ``image_pull_failure`` / ``never_ready`` / ``startup_failure``: ``"true"`` or ``"false"``.
 """
 
 from __future__ import annotations
@@ -93,8 +93,13 @@ class PodBehavior(msgspec.Struct, frozen=True, kw_only=True):
     init_exit_code: int = 0
     image_pull_failure: bool = False
     never_ready: bool = False
-    #: the liveness probe starts failing this many seconds after the container starts
+    #: the liveness probe starts failing this many seconds after the container starts; the
+    #: container is killed (137) and restarted at the probe's failureThreshold-th failure
+    #: (``periodSeconds`` x (``failureThreshold`` - 1) later; 20 s by default)
     liveness_failure_after: float | None = None
+    #: a container's ``startupProbe`` never passes: never started nor ready, killed at the
+    #: probe's failureThreshold-th failure and restarted (crash-looping)
+    startup_failure: bool = False
     #: the readiness probe starts failing this many seconds after the container is ready
     #: (the pod turns NotReady, without a restart) ...
     readiness_failure_after: float | None = None
@@ -133,7 +138,7 @@ _OPTIONAL_SECONDS = {
     "readiness_failure_duration",
 }
 _SECONDS = {"stop_delay", "log_interval"}
-_FLAGS = {"image_pull_failure", "never_ready"}
+_FLAGS = {"image_pull_failure", "never_ready", "startup_failure"}
 
 
 def _parse_field(name: str, text: str) -> Any:

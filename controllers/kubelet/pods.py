@@ -125,6 +125,62 @@ def _initial_delay(spec: dict[str, Any], probe: str) -> float:
     return float(configured.get("initialDelaySeconds") or 0)
 
 
+def _or_never(moment: float | None) -> float:
+    return math.inf if moment is None else moment
+
+
+class _ProbeKill:
+    """A probe that fails until the container is killed: the first failure at ``first``, one
+    every ``period`` seconds, the kill at the ``threshold``-th (``kubelet/prober``'s
+    failureThreshold, defaults 10 s x 3)."""
+
+    __slots__ = ("first", "period", "probe", "threshold")
+
+    def __init__(self, probe: str, first: float, period: float, threshold: int) -> None:
+        self.probe = probe
+        self.first = first
+        self.period = period
+        self.threshold = max(threshold, 1)
+
+    @property
+    def kill_at(self) -> float:
+        return self.first + self.period * (self.threshold - 1)
+
+    def failures(self) -> list[float]:
+        return [self.first + self.period * k for k in range(self.threshold)]
+
+    @classmethod
+    def _of(cls, probe: str, spec: dict[str, Any] | None, first: float) -> _ProbeKill:
+        spec = spec or {}
+        return cls(
+            probe,
+            first,
+            float(spec.get("periodSeconds") or 10),
+            int(spec.get("failureThreshold") or 3),
+        )
+
+    @classmethod
+    def startup(
+        cls, spec: dict[str, Any], started: float, behavior: PodBehavior
+    ) -> _ProbeKill | None:
+        """A startup probe that never passes (``startup_failure``; needs a ``startupProbe``)."""
+        if not behavior.startup_failure or not spec.get("startupProbe"):
+            return None
+        first = started + _initial_delay(spec, "startupProbe")
+        return cls._of("Startup", spec["startupProbe"], first)
+
+    @classmethod
+    def liveness(
+        cls, spec: dict[str, Any], started: float, behavior: PodBehavior
+    ) -> _ProbeKill | None:
+        """The liveness probe failing from ``liveness_failure_after`` seconds after the start
+        (with or without a ``livenessProbe`` in the spec: its period and threshold if any)."""
+        if behavior.liveness_failure_after is None:
+            return None
+        first = started + behavior.liveness_failure_after
+        return cls._of("Liveness", spec.get("livenessProbe"), first)
+
+
 class ContainerState:
     """What the runtime knows of one container (becomes a ``ContainerStatus``)."""
 
@@ -553,14 +609,17 @@ class PodWorker:
             await self._start(container)
             started = clock.monotonic()
             exit_at = started + behavior.crash_after if behavior.crash_after is not None else None
-            live_at = (
-                started + behavior.liveness_failure_after
-                if behavior.liveness_failure_after is not None
-                else None
-            )
+            # a probe that keeps failing kills the container at its failureThreshold-th failure
+            # (the liveness probe only runs once the startup probe passed)
+            kill = _ProbeKill.startup(container.spec, started, behavior)
+            if kill is None:
+                kill = _ProbeKill.liveness(container.spec, started, behavior)
+            live_at = kill.kill_at if kill is not None else None
             # probes pass after their initial delay (a startup probe gates ``started`` and
             # readiness; a readiness probe gates readiness); the behaviour's delays add to that
             startup_at = started + _initial_delay(container.spec, "startupProbe")
+            if kill is not None and kill.probe == "Startup":
+                startup_at = math.inf
             ready_at: float | None = None
             if not behavior.never_ready:
                 ready_at = max(
@@ -568,7 +627,7 @@ class PodWorker:
                     started + _initial_delay(container.spec, "readinessProbe"),
                     started + behavior.readiness_delay.sample(clock.rng),
                 )
-                if exit_at is not None and ready_at >= exit_at:
+                if ready_at >= min(_or_never(exit_at), _or_never(live_at)):
                     ready_at = None
             if startup_at > started:
                 container.started = False
@@ -577,7 +636,7 @@ class PodWorker:
                 ready_at = None
             self.refresh_readiness()
             await self.sync()
-            if not container.started and (exit_at is None or startup_at < exit_at):
+            if not container.started and startup_at < _or_never(exit_at):
                 await trio.sleep_until(startup_at)
                 container.started = True
                 if ready_at is not None and ready_at <= startup_at:
@@ -593,23 +652,26 @@ class PodWorker:
             await self._readiness_failures(container, min(ends, default=math.inf))
             if not ends:
                 await trio.sleep_forever()
-            await trio.sleep_until(min(ends))
-            if live_at is not None and (exit_at is None or live_at < exit_at):
-                await self.event(
-                    WARNING,
-                    "Unhealthy",
-                    "Liveness probe failed: simulated liveness failure",
-                    container.name,
-                )
+            if kill is not None and (exit_at is None or kill.kill_at < exit_at):
+                for failure_at in kill.failures():
+                    await trio.sleep_until(failure_at)
+                    await self.event(
+                        WARNING,
+                        "Unhealthy",
+                        f"{kill.probe} probe failed: simulated {kill.probe.lower()} failure",
+                        container.name,
+                    )
                 await self.event(
                     NORMAL,
                     "Killing",
-                    f"Container {container.name} failed liveness probe, will be restarted",
+                    f"Container {container.name} failed {kill.probe.lower()} probe, "
+                    "will be restarted",
                     container.name,
                 )
                 await trio.sleep(min(behavior.stop_delay, self._grace()))
                 exit_code = 137
             else:
+                await trio.sleep_until(min(ends))
                 exit_code = behavior.exit_code
             self._terminate_container(container, exit_code)
             self.refresh_readiness()

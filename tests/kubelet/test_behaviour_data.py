@@ -190,3 +190,56 @@ async def test_init_container_failure_crash_loops(cluster: ClusterHarness) -> No
     assert _init_status(pod)["restartCount"] >= 4
     assert pod["status"]["containerStatuses"][0]["restartCount"] == 0
     assert not is_ready(pod)
+
+
+async def test_liveness_failures_reach_the_threshold_then_kill(cluster: ClusterHarness) -> None:
+    await start_nodes(cluster, "node-1")
+    probe = {"httpGet": {"path": "/", "port": 80}, "periodSeconds": 5, "failureThreshold": 4}
+    await make_pod(
+        cluster,
+        "sick",
+        "node-1",
+        containers=[{"name": "c", "image": "nginx", "livenessProbe": probe}],
+        annotations={"sim.minikube-py.dev/liveness-failure-after": "30"},
+    )
+    running = await cluster.wait_for("pods", "sick", is_ready)
+    started = trio.current_time()
+    assert running["status"]["containerStatuses"][0]["restartCount"] == 0
+    restarted = await cluster.wait_for(
+        "pods", "sick", lambda p: p["status"]["containerStatuses"][0]["restartCount"] == 1
+    )
+    # failures at 30, 35, 40, 45 s; killed at the 4th, 0.5 s to stop, restarted at once
+    last = restarted["status"]["containerStatuses"][0]["lastState"]["terminated"]
+    assert last["exitCode"] == 137
+    assert trio.current_time() - started == pytest.approx(45.6)
+    events = await cluster.events(involved_name="sick")
+    unhealthy = [e for e in events if e["reason"] == "Unhealthy"]
+    assert len(unhealthy) == 1 and unhealthy[0]["count"] == 4  # aggregated, as upstream
+    killing = [e["message"] for e in events if e["reason"] == "Killing"]
+    assert killing == ["Container c failed liveness probe, will be restarted"]
+
+
+async def test_startup_probe_that_never_passes(cluster: ClusterHarness) -> None:
+    await start_nodes(cluster, "node-1")
+    probe = {"exec": {"command": ["true"]}, "initialDelaySeconds": 5}
+    await make_pod(
+        cluster,
+        "slow",
+        "node-1",
+        containers=[{"name": "c", "image": "nginx", "startupProbe": probe}],
+        annotations={"sim.minikube-py.dev/startup-failure": "true"},
+    )
+    running = await cluster.wait_for("pods", "slow", lambda p: p["status"]["phase"] == "Running")
+    began = trio.current_time()
+    status = running["status"]["containerStatuses"][0]
+    assert not status["started"] and not status["ready"] and "running" in status["state"]
+    restarted = await cluster.wait_for(
+        "pods", "slow", lambda p: p["status"]["containerStatuses"][0]["restartCount"] == 1
+    )
+    # failures at 5, 15, 25 s (period 10 s, threshold 3): killed at 25 s, 0.5 s to stop
+    assert trio.current_time() - began == pytest.approx(25.6)
+    assert not is_ready(restarted)
+    events = await cluster.events(involved_name="slow")
+    messages = {(e["reason"], e["message"]) for e in events}
+    assert ("Unhealthy", "Startup probe failed: simulated startup failure") in messages
+    assert ("Killing", "Container c failed startup probe, will be restarted") in messages
