@@ -270,3 +270,22 @@ async def test_rollout_status_reports_an_exceeded_progress_deadline(kubectl: Kub
     # undo brings the working template back, and the rollout completes
     await kubectl("rollout", "undo", "deployment/web")
     await rollout_status(kubectl)
+
+
+async def test_delete_namespace_takes_its_deployment_along(kubectl: Kubectl) -> None:
+    await kubectl("create", "namespace", "team")
+    await kubectl("apply", "-n", "team", "-f", "-", input=DEPLOYMENT)
+    harness = ClusterHarness(kubectl.cluster)
+
+    async def three_pods() -> bool:
+        return len((await harness.client.list("pods", namespace="team"))["items"]) == 3
+
+    await harness.wait_until(three_pods, timeout=20)
+    listed = await kubectl.json("get", "all", "-n", "team")
+    assert {i["kind"] for i in listed["items"]} >= {"Deployment", "ReplicaSet", "Pod"}
+    deleted = await kubectl("delete", "namespace", "team", "--wait=true", "--timeout=20s")
+    assert deleted.stdout.strip() == 'namespace "team" deleted'
+    gone = await kubectl("get", "namespace", "team", check=False)
+    assert 'namespaces "team" not found' in gone.stderr
+    left = await kubectl.json("get", "deploy,rs,pods", "-A", "-l", "app=web")
+    assert [i for i in left["items"] if i["metadata"]["namespace"] == "team"] == []
