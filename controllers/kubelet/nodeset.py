@@ -54,6 +54,10 @@ class NodeSet:
         self.informer.add_event_handler(self)
         self._nursery: trio.Nursery | None = None
         self._next_index = 0
+        #: the pod informer starts with the first node: an empty set (a cluster without
+        #: simulated nodes) costs no watch
+        self._informer_started = False
+        self._informer_lock = trio.Lock()
 
     # -- nodes ---------------------------------------------------------------------------------
 
@@ -71,8 +75,19 @@ class NodeSet:
         )
         self.agents[name] = agent
         if self._nursery is not None:
-            self._nursery.start_soon(agent.run)
+            self._nursery.start_soon(self._run_agent, agent)
         return agent
+
+    async def _ensure_informer(self) -> None:
+        async with self._informer_lock:
+            if not self._informer_started:
+                assert self._nursery is not None
+                await self._nursery.start(self.informer.run)
+                self._informer_started = True
+
+    async def _run_agent(self, agent: NodeAgent) -> None:
+        await self._ensure_informer()
+        await agent.run()
 
     async def add_started(
         self, name: str | None = None, *, pool: NodePool | None = None
@@ -112,14 +127,19 @@ class NodeSet:
 
     async def run(self, *, task_status: trio.TaskStatus[Any] = trio.TASK_STATUS_IGNORED) -> None:
         """Run the pod informer and every node; ``started`` once the nodes added so far are
-        registered."""
-        async with trio.open_nursery() as nursery:
-            await nursery.start(self.informer.run)
-            for agent in list(self.agents.values()):
-                await nursery.start(agent.run)
-            self._nursery = nursery
-            task_status.started(self)
-            await trio.sleep_forever()
+        registered. The informer starts with the first node (none: no pod watch)."""
+        try:
+            async with trio.open_nursery() as nursery:
+                self._nursery = nursery
+                if self.agents:
+                    await self._ensure_informer()
+                for agent in list(self.agents.values()):
+                    await nursery.start(agent.run)
+                task_status.started(self)
+                await trio.sleep_forever()
+        finally:
+            self._nursery = None
+            self._informer_started = False
 
     # -- the informer's handler --------------------------------------------------------------
 

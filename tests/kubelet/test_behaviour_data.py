@@ -243,3 +243,14 @@ async def test_startup_probe_that_never_passes(cluster: ClusterHarness) -> None:
     messages = {(e["reason"], e["message"]) for e in events}
     assert ("Unhealthy", "Startup probe failed: simulated startup failure") in messages
     assert ("Killing", "Container c failed startup probe, will be restarted") in messages
+
+
+async def test_an_empty_node_set_watches_nothing_until_a_node_is_added(
+    cluster: ClusterHarness,
+) -> None:
+    await make_pod(cluster, "early", "late-node")  # bound before its node exists
+    nodes = await start_nodes(cluster)
+    assert not nodes._informer_started  # no nodes: no pod watch
+    await nodes.add_started("late-node")
+    assert nodes._informer_started
+    await cluster.wait_for("pods", "early", is_ready)
