@@ -3,8 +3,11 @@
 A :class:`NodePool` is the template for nodes (capacity, allocatable, labels, taints, zone) and
 carries a :class:`PodBehavior`: typed stage data in the spirit of KWOK's stages -- seeded delay
 distributions (:class:`Distribution`) for image pulls, container starts and readiness, plus
-failures (crash after N seconds with an exit code, image pull failure, never ready, liveness
-failure after N seconds).
+failures (crash after N seconds with an exit code, image pull failure, never ready, probe
+failure schedules: liveness failing after N seconds, readiness failing for a while, a startup
+probe that never passes; init containers that fail). A pool also lists the images its nodes hold
+at registration (``status.images``); :meth:`NodePool.control_plane` is kubeadm's control-plane
+shape (label and ``NoSchedule`` taint).
 
 Per-pod overrides are annotations ``sim.minikube-py.dev/<field>`` where ``<field>`` is a
 :class:`PodBehavior` field name, with ``_`` or ``-`` (``sim.minikube-py.dev/crash-after: "30"``):

@@ -1,5 +1,7 @@
-"""Simulated kubelets: behaviour as data (lognormal delays, readiness failure schedules) and the
-node's image list (``status.images``, image presence for ``IfNotPresent``)."""
+"""Simulated kubelets: behaviour as data (lognormal delays, readiness / liveness / startup probe
+failure schedules, init container failures, crash-loop back-off expiry), the node's image list
+(``status.images``, image presence for ``IfNotPresent``), control-plane pools, and the NodeSet's
+lazily started pod informer."""
 
 from __future__ import annotations
 
