@@ -30,7 +30,9 @@ class Kubectl:
         self, *args: str, input: str | None = None, check: bool = True
     ) -> subprocess.CompletedProcess[str]:
         command = [KUBECTL, f"--kubeconfig={self.kubeconfig}", f"--cache-dir={self.cache}", *args]
-        with trio.move_on_after(20 * self.time_scale) as timer:
+        # a bound for a hung kubectl, well above the --timeout=15s/20s the tests give kubectl
+        # itself: on a loaded 2-core machine a kubectl process can take seconds to start
+        with trio.move_on_after(60 * self.time_scale) as timer:
             result = await trio.run_process(
                 command,
                 stdin=input.encode() if input is not None else b"",
@@ -39,7 +41,7 @@ class Kubectl:
                 check=False,
             )
         if timer.cancelled_caught:
-            raise AssertionError(f"kubectl {' '.join(args)} did not finish within 20 s")
+            raise AssertionError(f"kubectl {' '.join(args)} did not finish within 60 s")
         done = subprocess.CompletedProcess(
             command, result.returncode, result.stdout.decode(), result.stderr.decode()
         )
