@@ -93,6 +93,9 @@ class Indexer:
     def get(self, key: str) -> Object | None:
         return self._items.get(key)
 
+    def index_names(self) -> tuple[str, ...]:
+        return tuple(self._indexers)
+
     def list(self) -> list[Object]:
         return list(self._items.values())
 
