@@ -9,7 +9,6 @@ One module per phase of the upstream algorithm, names kept recognisable:
 * :mod:`~controllers.deployment.recreate` -- the Recreate strategy;
 * :mod:`~controllers.deployment.progress` -- the Progressing condition and the deadline check;
 * :mod:`~controllers.deployment.rollback` -- ``deprecated.deployment.rollback.to``;
-* :mod:`~controllers.deployment.ref_manager` -- adopting and releasing replica sets;
 * :mod:`~controllers.deployment.util` -- ``deployment_util.go``: annotations, conditions,
   fenceposts, hashing, proportions.
 

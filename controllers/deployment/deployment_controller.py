@@ -9,7 +9,7 @@ One sync (:meth:`DeploymentController.sync_deployment`) per Deployment key:
 
 1. read the Deployment from the informer cache (gone: done) and copy it;
 2. an empty selector selects everything: warn (``SelectingAll``), record the generation, stop;
-3. claim replica sets (:mod:`~controllers.deployment.ref_manager`); group the pods by the
+3. claim replica sets (:mod:`~controllers.runtime.refmanager`); group the pods by the
    replica set that controls them (for Recreate, the only strategy that reads them);
 4. being deleted: only sync the status (:func:`~controllers.deployment.sync.sync_status_only`);
 5. record pause/resume in the Progressing condition;
@@ -44,7 +44,6 @@ from typing import Any, Protocol
 
 from controllers.deployment import util
 from controllers.deployment.recreate import rollout_recreate
-from controllers.deployment.ref_manager import ReplicaSetControllerRefManager
 from controllers.deployment.rollback import rollback
 from controllers.deployment.rolling import rollout_rolling
 from controllers.deployment.sync import (
@@ -57,6 +56,7 @@ from controllers.deployment.sync import (
 from controllers.runtime import Controller, Request, Result
 from controllers.runtime.events import WARNING, EventRecorder
 from controllers.runtime.owners import controller_of
+from controllers.runtime.refmanager import ControllerRefManager
 from minikube_py.client import Client
 from minikube_py.clock import ClusterClock
 from minikube_py.errors import Conflict, GroupResource
@@ -260,8 +260,19 @@ class DeploymentController:
                     f"{fresh_meta['deletionTimestamp']}",
                 )
 
-        manager = ReplicaSetControllerRefManager(self.client, d, selector, can_adopt)
-        claimed, error = await manager.claim_replica_sets(rs_list)
+        async def patch(rs: Object, body: dict[str, Any]) -> object:
+            rs_meta = util.meta(rs)
+            return await self.client.patch(
+                "replicasets",
+                rs_meta.get("name", ""),
+                body,
+                namespace=rs_meta.get("namespace", ""),
+                patch_type="strategic",
+            )
+
+        # ``ClaimReplicaSets``
+        manager = ControllerRefManager(d, selector, can_adopt, patch)
+        claimed, error = await manager.claim(rs_list)
         if error is not None:
             raise error
         return claimed

@@ -5,7 +5,7 @@
 * :mod:`~controllers.replicaset.expectations` -- what a sync still waits to observe;
 * :mod:`~controllers.replicaset.controller_utils` -- pod readiness, deletion ranking, slow start;
 * :mod:`~controllers.replicaset.pod_control` -- pod writes and their Events;
-* :mod:`~controllers.replicaset.ref_manager` -- adopting and releasing pods.
+* adopting and releasing pods: :mod:`controllers.runtime.refmanager`.
 
 Start it with ``ReplicaSetController(client, informers, recorder, clock).controller()``.
 """

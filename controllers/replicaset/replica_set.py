@@ -11,7 +11,7 @@ One sync (:meth:`ReplicaSetController.sync_replica_set`) per ReplicaSet key:
 2. note whether its expectations are satisfied -- if its own creations or deletions are still
    in flight, this sync only updates status;
 3. take the active pods of its namespace and claim them (adopt matching orphans, release owned
-   pods that stopped matching; :mod:`~controllers.replicaset.ref_manager`);
+   pods that stopped matching; :mod:`~controllers.runtime.refmanager`);
 4. unless the ReplicaSet is being deleted, :meth:`~ReplicaSetController.manage_replicas`:
    create the missing pods in slow-start batches (1, 2, 4, ...; at most ``burst_replicas``
    per sync; stop at the first refusal) or delete the surplus, chosen by upstream's ranking
@@ -60,7 +60,6 @@ from controllers.replicaset.pod_control import (
     PodControl,
     has_status_cause,
 )
-from controllers.replicaset.ref_manager import PodControllerRefManager
 from controllers.replicaset.replica_set_utils import (
     calculate_status,
     replicas_of,
@@ -69,6 +68,7 @@ from controllers.replicaset.replica_set_utils import (
 from controllers.runtime import Controller, Request, Result
 from controllers.runtime.events import EventRecorder
 from controllers.runtime.owners import controller_of, controller_ref
+from controllers.runtime.refmanager import ControllerRefManager
 from minikube_py.client import Client
 from minikube_py.clock import ClusterClock
 from minikube_py.errors import Conflict, GroupResource, NotFound, StatusError
@@ -264,8 +264,14 @@ class ReplicaSetController:
                     f"{fresh_meta['deletionTimestamp']}",
                 )
 
-        manager = PodControllerRefManager(self.pod_control, rs, selector, can_adopt)
-        claimed, error = await manager.claim_pods(pods)
+        async def patch(pod: Object, body: dict[str, Any]) -> object:
+            pod_meta = _meta(pod)
+            return await self.pod_control.patch_pod(
+                pod_meta.get("namespace", ""), pod_meta["name"], body
+            )
+
+        manager = ControllerRefManager(rs, selector, can_adopt, patch)
+        claimed, error = await manager.claim(pods)
         if error is not None:
             raise error
         return claimed
