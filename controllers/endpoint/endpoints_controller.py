@@ -40,10 +40,10 @@ from controllers.endpoint.utils import (
     TriggerTimeTracker,
     find_port,
     format_trigger_time,
-    get_services_to_update_on_pod_change,
     is_ipv6,
     is_pod_ready,
     is_service_ip_set,
+    pod_handler,
     pod_ips,
     service_address_families,
     service_selects,
@@ -257,9 +257,7 @@ class EndpointController:
         controller = Controller(name, self.reconcile, workers=workers)
         self._controller = controller
         controller.watch(self.service_informer)
-        self.pod_informer.add_event_handler(
-            FuncHandler(self._on_pod_add, self._on_pod_update, self._on_pod_delete)
-        )
+        self.pod_informer.add_event_handler(pod_handler(self.service_informer, self._enqueue))
         self.endpoints_informer.add_event_handler(FuncHandler(on_delete=self._on_endpoints_delete))
         controller.informers.extend([self.pod_informer, self.endpoints_informer])
         controller.enqueue(_LEFTOVERS)
@@ -271,16 +269,6 @@ class EndpointController:
         if self._controller is not None:
             for namespace, name in sorted(keys):
                 self._controller.enqueue(Request(namespace, name))
-
-    def _on_pod_add(self, pod: Object) -> None:
-        self._enqueue(get_services_to_update_on_pod_change(self.service_informer, None, pod))
-
-    def _on_pod_update(self, old: Object, new: Object) -> None:
-        self._enqueue(get_services_to_update_on_pod_change(self.service_informer, old, new))
-
-    def _on_pod_delete(self, obj: Object | DeletedFinalStateUnknown) -> None:
-        pod = obj.obj if isinstance(obj, DeletedFinalStateUnknown) else obj
-        self._enqueue(get_services_to_update_on_pod_change(self.service_informer, None, pod))
 
     def _on_endpoints_delete(self, obj: Object | DeletedFinalStateUnknown) -> None:
         endpoints = obj.obj if isinstance(obj, DeletedFinalStateUnknown) else obj

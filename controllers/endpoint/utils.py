@@ -15,13 +15,13 @@
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from minikube_py.clock import format_time, parse_time
-from minikube_py.informer import SharedInformer
+from minikube_py.informer import DeletedFinalStateUnknown, FuncHandler, SharedInformer
 from minikube_py.objects import Object
 from minikube_py.selectors.labels import selector_from_set
 
@@ -182,6 +182,25 @@ def get_services_to_update_on_pod_change(
     if labels_changed:
         members |= get_pod_service_memberships(services, old)
     return members
+
+
+def pod_handler(
+    services: SharedInformer, enqueue: Callable[[set[tuple[str, str]]], None]
+) -> FuncHandler:
+    """The pod event handlers both controllers register (``addPod``/``updatePod``/
+    ``deletePod``): enqueue the services a pod change concerns."""
+
+    def on_add(pod: Object) -> None:
+        enqueue(get_services_to_update_on_pod_change(services, None, pod))
+
+    def on_update(old: Object, new: Object) -> None:
+        enqueue(get_services_to_update_on_pod_change(services, old, new))
+
+    def on_delete(obj: Object | DeletedFinalStateUnknown) -> None:
+        pod = obj.obj if isinstance(obj, DeletedFinalStateUnknown) else obj
+        enqueue(get_services_to_update_on_pod_change(services, None, pod))
+
+    return FuncHandler(on_add, on_update, on_delete)
 
 
 # -- the trigger time tracker -----------------------------------------------------------------

@@ -22,7 +22,7 @@ from typing import Any, Protocol
 
 from controllers.endpoint.utils import (
     TriggerTimeTracker,
-    get_services_to_update_on_pod_change,
+    pod_handler,
     service_selects,
 )
 from controllers.endpointslice.reconciler import MAX_ENDPOINTS_PER_SLICE, NodeNotFound, Reconciler
@@ -84,9 +84,7 @@ class EndpointSliceController:
         controller = Controller(name, self.reconcile, workers=workers)
         self._controller = controller
         controller.watch(self.service_informer)
-        self.pod_informer.add_event_handler(
-            FuncHandler(self._on_pod_add, self._on_pod_update, self._on_pod_delete)
-        )
+        self.pod_informer.add_event_handler(pod_handler(self.service_informer, self._enqueue))
         self.slice_informer.add_event_handler(
             FuncHandler(self._on_slice_add, self._on_slice_update, self._on_slice_delete)
         )
@@ -99,16 +97,6 @@ class EndpointSliceController:
         if self._controller is not None:
             for namespace, name in sorted(keys):
                 self._controller.enqueue(Request(namespace, name))
-
-    def _on_pod_add(self, pod: Object) -> None:
-        self._enqueue(get_services_to_update_on_pod_change(self.service_informer, None, pod))
-
-    def _on_pod_update(self, old: Object, new: Object) -> None:
-        self._enqueue(get_services_to_update_on_pod_change(self.service_informer, old, new))
-
-    def _on_pod_delete(self, obj: Object | DeletedFinalStateUnknown) -> None:
-        pod = obj.obj if isinstance(obj, DeletedFinalStateUnknown) else obj
-        self._enqueue(get_services_to_update_on_pod_change(self.service_informer, None, pod))
 
     def _on_slice_add(self, slice_: Object) -> None:
         service = _managed_service(slice_)
