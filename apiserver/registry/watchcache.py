@@ -148,10 +148,11 @@ class WatchCache:
 
     def pump(self) -> None:
         """Move everything committed so far from the store watcher into the window."""
-        watcher = self._watcher
         while True:
+            # re-read each time: a restart replaces the watcher (reading the old one again
+            # would restart forever, leaking a store watcher per turn)
             try:
-                response = watcher.receive_nowait()
+                response = self._watcher.receive_nowait()
             except trio.WouldBlock:
                 return
             except trio.EndOfChannel:
@@ -169,6 +170,7 @@ class WatchCache:
     def _restart(self) -> None:
         """The store cut our watcher off (we were not read for a long time): resume from
         history when it is still there, else start a fresh window."""
+        self._watcher.close()
         start = self._last_revision + 1
         if start >= self._kv.compacted_revision:
             self._watcher = self._kv.watch(
