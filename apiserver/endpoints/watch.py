@@ -140,6 +140,18 @@ class WatchStream:
         self._done = False
         self._blocked = False  # the last wait blocked: the next item needs no checkpoint
 
+    @property
+    def _filter(self) -> Any:
+        """The match function events must pass, or None when the watch takes everything of
+        its resource (an informer's usual watch): then no event needs decoding to be matched."""
+        if self._namespace or self._name:
+            return self._matches
+        if self._labels is not None and not self._labels.empty():
+            return self._matches
+        if self._fields is not None and not self._fields.empty():
+            return self._matches
+        return None
+
     def _matches(self, obj: Object) -> bool:
         if self._namespace and objects.namespace_of(obj) != self._namespace:
             return False
@@ -221,8 +233,9 @@ class WatchStream:
         if not events:
             return False
         self._cursor = cursor + len(events)
+        matches = self._filter
         for event in events:
-            translated = _translate_cached(event, self._matches, wire=self.wire)
+            translated = _translate_cached(event, matches, wire=self.wire)
             self._out.extend(translated)
         return True
 
@@ -239,12 +252,11 @@ class WatchStream:
             if self._bookmarks:
                 self._out.append(self._bookmark(response.revision))
             return
+        matches = self._filter
         for event in response.events:
             self._out.extend(
                 _translate_cached(
-                    CachedEvent.from_store(event, self._store._from_kv),
-                    self._matches,
-                    wire=self.wire,
+                    CachedEvent.from_store(event, self._store._from_kv), matches, wire=self.wire
                 )
             )
 
@@ -264,6 +276,18 @@ class WatchStream:
 
 
 def _translate_cached(event: CachedEvent, matches: Any, *, wire: bool = False) -> list[Any]:
+    """The event as this watcher sees it (``matches`` None: it sees everything): a change
+    into the selection is ADDED, within it MODIFIED, out of it DELETED."""
+    if matches is None:
+        if event.prev is None:
+            if event.deleted:
+                return []  # no last state to send (as below: it matched nothing before)
+            kind = "ADDED"
+        else:
+            kind = "DELETED" if event.deleted else "MODIFIED"
+        if wire:
+            return [event.wire_line(kind)]
+        return [{"type": kind, "object": event.fresh()}]
     old = event.old()
     before = old is not None and matches(old)
     if event.deleted:
