@@ -192,6 +192,7 @@ BUILTIN: tuple[ResourceInfo, ...] = (
         subresources=(_status("Ingress"),),
     ),
     ResourceInfo("storage.k8s.io", "v1", "storageclasses", "StorageClass", False, ("sc",)),
+    ResourceInfo("storage.k8s.io", "v1", "csinodes", "CSINode", False),
     ResourceInfo("scheduling.k8s.io", "v1", "priorityclasses", "PriorityClass", False, ("pc",)),
     ResourceInfo("rbac.authorization.k8s.io", "v1", "roles", "Role", True),
     ResourceInfo("rbac.authorization.k8s.io", "v1", "rolebindings", "RoleBinding", True),

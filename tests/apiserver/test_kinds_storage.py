@@ -231,3 +231,72 @@ async def test_a_storage_class_may_be_set_once(api: InProcessClient) -> None:
     assert classed["spec"]["storageClassName"] == "fast"
     with pytest.raises(Invalid, match="spec is immutable"):
         await api.patch("pvc", "data", {"spec": {"storageClassName": "slow"}})
+
+
+# -- CSINode -----------------------------------------------------------------------------------
+
+
+def csi_node(name: str = "node-1", *drivers: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "apiVersion": "storage.k8s.io/v1",
+        "kind": "CSINode",
+        "metadata": {"name": name},
+        "spec": {"drivers": list(drivers)},
+    }
+
+
+def csi_driver(name: str = "csi.example.com", **extra: Any) -> dict[str, Any]:
+    return {"name": name, "nodeID": "node-1", **extra}
+
+
+async def test_csi_node_is_cluster_scoped_and_keeps_its_drivers(api: InProcessClient) -> None:
+    driver = csi_driver(topologyKeys=["topology.example.com/zone"], allocatable={"count": 3})
+    created = await api.create(csi_node("node-1", driver))
+    assert "namespace" not in created["metadata"]
+    assert created["spec"]["drivers"] == [driver]
+    listed = await api.list("csinodes")
+    assert [n["metadata"]["name"] for n in listed["items"]] == ["node-1"]
+
+
+async def test_csi_node_driver_validation(api: InProcessClient) -> None:
+    body = csi_node(
+        "node-1",
+        csi_driver("Bad_Driver", nodeID="", allocatable={"count": -1}),
+        csi_driver("ok.example.com", topologyKeys=["zone", "zone"]),
+        csi_driver("ok.example.com"),
+    )
+    assert await invalid(api, body) == (
+        'CSINode.storage.k8s.io "node-1" is invalid: ['
+        'spec.drivers[0].name: Invalid value: "Bad_Driver": a lowercase RFC 1123 subdomain '
+        "must consist of lower case alphanumeric characters, '-' or '.', and must start and "
+        "end with an alphanumeric character (e.g. 'example.com', regex used for validation is "
+        "'[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*'), "
+        "spec.drivers[0].nodeID: Required value, "
+        "spec.drivers[0].allocatable.count: Invalid value: -1: must be greater than or equal "
+        "to 0, "
+        'spec.drivers[1]: Duplicate value: "zone", '
+        'spec.drivers[2].name: Duplicate value: "ok.example.com"]'
+    )
+
+
+async def test_csi_node_drivers_are_immutable_once_registered(api: InProcessClient) -> None:
+    await api.create(csi_node("node-1", csi_driver(allocatable={"count": 3})))
+    with pytest.raises(Invalid) as info:
+        await api.patch(
+            "csinodes",
+            "node-1",
+            {"spec": {"drivers": [csi_driver(allocatable={"count": 5})]}},
+            patch_type="merge",
+        )
+    assert info.value.message == (
+        'CSINode.storage.k8s.io "node-1" is invalid: CSINodeDriver: Invalid value: '
+        '"csi.example.com": field is immutable'
+    )
+    added = csi_driver("other.example.com")
+    updated = await api.patch(
+        "csinodes",
+        "node-1",
+        {"spec": {"drivers": [csi_driver(allocatable={"count": 3}), added]}},
+        patch_type="merge",
+    )
+    assert [d["name"] for d in updated["spec"]["drivers"]] == ["csi.example.com", added["name"]]

@@ -56,6 +56,7 @@ _SPECIFIC: dict[tuple[str, str], type[Strategy]] = {
     ("coordination.k8s.io", "leases"): coordination.LeaseStrategy,
     ("scheduling.k8s.io", "priorityclasses"): scheduling.PriorityClassStrategy,
     ("storage.k8s.io", "storageclasses"): storage.StorageClassStrategy,
+    ("storage.k8s.io", "csinodes"): storage.CSINodeStrategy,
     ("networking.k8s.io", "ingresses"): networking.IngressStrategy,
     ("networking.k8s.io", "networkpolicies"): networking.NetworkPolicyStrategy,
     ("discovery.k8s.io", "endpointslices"): discovery.EndpointSliceStrategy,
