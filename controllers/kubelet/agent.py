@@ -25,7 +25,8 @@ from typing import Any
 import trio
 
 from controllers.kubelet.config import NodeConfig
-from controllers.kubelet.pods import PodWorker, image_id, image_size, normalize_image
+from controllers.kubelet.containers import image_id, image_size, normalize_image
+from controllers.kubelet.pods import PodWorker
 from controllers.runtime.events import NORMAL, EventRecorder
 from minikube_py.client import Client
 from minikube_py.clock import ClusterClock
@@ -83,6 +84,8 @@ class NodeAgent:
         self.stopped = trio.Event()
         self.stopped.set()
         self.boots = 0
+        #: when the current boot began (the probe workers spread their first probes after it)
+        self.boot_time = 0.0
         self.runs_started = 0
         self.lease_renewals = 0
         self.status_posts = 0
@@ -184,6 +187,7 @@ class NodeAgent:
             raise RuntimeError(f"node {self.name} is already running")
         self.alive = True
         self.boots += 1
+        self.boot_time = self.clock.monotonic()
         self.stopped = trio.Event()
         try:
             with trio.CancelScope() as scope:

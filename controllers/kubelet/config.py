@@ -2,12 +2,21 @@
 
 A :class:`NodePool` is the template for nodes (capacity, allocatable, labels, taints, zone) and
 carries a :class:`PodBehavior`: typed stage data in the spirit of KWOK's stages -- seeded delay
-distributions (:class:`Distribution`) for image pulls, container starts and readiness, plus
-failures (crash after N seconds with an exit code, image pull failure, never ready, probe
-failure schedules: liveness failing after N seconds, readiness failing for a while, a startup
-probe that never passes; init containers that fail). A pool also lists the images its nodes hold
-at registration (``status.images``); :meth:`NodePool.control_plane` is kubeadm's control-plane
-shape (label and ``NoSchedule`` taint).
+distributions (:class:`Distribution`) for image pulls and container starts, failures (crash after
+N seconds with an exit code, image pull failure, init containers that fail) and what the
+simulated applications answer to their probes (:class:`ProbeScript`, one per probe kind). A pool
+also lists the images its nodes hold at registration (``status.images``);
+:meth:`NodePool.control_plane` is kubeadm's control-plane shape (label and ``NoSchedule`` taint).
+
+Probe scripts only matter for the probes a container declares: the kubelet's probe workers
+(``probes``) run the probes of the spec, and ask the script for each answer. A container without
+a ``readinessProbe`` is ready once started, whatever its readiness script says. The older flat
+fields are shorthands folded into the scripts by :meth:`PodBehavior.probe_script`:
+``readiness_delay`` (the readiness probe passes from that long after the start), ``never_ready``
+(the readiness probe never passes), ``readiness_failure_after`` / ``readiness_failure_duration``
+(the readiness probe fails from that many seconds after the start, for that long),
+``liveness_failure_after`` (the liveness probe fails from then on) and ``startup_failure`` (the
+startup probe never passes).
 
 Per-pod overrides are annotations ``sim.minikube-py.dev/<field>`` where ``<field>`` is a
 :class:`PodBehavior` field name, with ``_`` or ``-`` (``sim.minikube-py.dev/crash-after: "30"``):
@@ -20,7 +29,10 @@ Per-pod overrides are annotations ``sim.minikube-py.dev/<field>`` where ``<field
 * ``exit_code``: an integer (``0`` makes ``crash_after`` a clean exit, as a Job's container);
 * ``init_exit_code``: an integer, what init containers exit with (non-zero: ``Init:Error``,
   ``Init:CrashLoopBackOff``);
-* ``image_pull_failure`` / ``never_ready`` / ``startup_failure``: ``"true"`` or ``"false"``.
+* ``image_pull_failure`` / ``never_ready`` / ``startup_failure``: ``"true"`` or ``"false"``;
+* ``startup_probe`` / ``readiness_probe`` / ``liveness_probe``: a :class:`ProbeScript` as
+  comma-separated ``key=value`` items and flags (``"fail-after=30,fail-for=20"``,
+  ``"fail-first=3"``, ``"never"``, ``"pass-after=5,latency=2"``).
 """
 
 from __future__ import annotations
@@ -80,11 +92,70 @@ class Distribution(msgspec.Struct, frozen=True):
         return self.low
 
 
+class ProbeScript(msgspec.Struct, frozen=True, kw_only=True):
+    """What a simulated application answers to one kind of probe, in every run of its container;
+    times count from the container's start, probes from the run's first. Default: every probe
+    passes at once."""
+
+    #: the probe fails until this long after the start (the application is still coming up:
+    #: its port refuses connections)
+    pass_after: float = 0.0
+    #: the first N probes of each run fail, then the probe passes
+    fail_first: int = 0
+    #: the probe fails from this many seconds after the start ...
+    fail_after: float | None = None
+    #: ... for this long (None: for the rest of the run)
+    fail_for: float | None = None
+    #: the probe never passes
+    never: bool = False
+    #: seconds the application takes to answer; at or beyond the probe's ``timeoutSeconds`` the
+    #: probe times out (a failure)
+    latency: float = 0.0
+
+    def answer(self, since_start: float, attempt: int) -> str | None:
+        """Why the ``attempt``-th probe (from 1) at ``since_start`` seconds fails -- ``"refused"``
+        (not up yet), ``"failing"`` or ``"timeout"`` -- or None when it passes (timeouts are
+        decided by the prober, which knows ``timeoutSeconds``: see :attr:`latency`)."""
+        if self.never:
+            return "failing"
+        if since_start < self.pass_after:
+            return "refused"
+        if attempt <= self.fail_first:
+            return "failing"
+        after, duration = self.fail_after, self.fail_for
+        if after is not None and after <= since_start < after + (duration or math.inf):
+            return "failing"
+        return None
+
+    @classmethod
+    def parse(cls, text: str) -> ProbeScript:
+        """``"fail-after=30,fail-for=20"``, ``"fail-first=3"``, ``"never"``, ``"pass"``..."""
+        fields: dict[str, Any] = {}
+        for item in text.split(","):
+            item = item.strip()
+            if not item or item == "pass":
+                continue
+            key, sep, value = item.partition("=")
+            name = key.strip().replace("-", "_")
+            if name == "never" and not sep:
+                fields["never"] = True
+            elif name in ("pass_after", "fail_after", "fail_for", "latency") and sep:
+                fields[name] = float(value)
+            elif name == "fail_first" and sep:
+                fields[name] = int(value)
+            elif name == "never":
+                fields["never"] = value.strip().lower() in ("true", "1", "yes")
+            else:
+                raise ValueError(f"bad probe script item: {item!r}")
+        return cls(**fields)
+
+
 class PodBehavior(msgspec.Struct, frozen=True, kw_only=True):
     """How the containers of pods behave on a simulated node."""
 
     image_pull_delay: Distribution = Distribution.fixed(0.5)
     container_start_delay: Distribution = Distribution.fixed(0.1)
+    #: the readiness probe passes from this long after the start (sampled per run)
     readiness_delay: Distribution = Distribution.fixed(0.0)
     #: how long an (ordinary) init container runs before it exits 0
     init_container_duration: Distribution = Distribution.fixed(1.0)
@@ -95,19 +166,23 @@ class PodBehavior(msgspec.Struct, frozen=True, kw_only=True):
     #: fails the pod (``restartPolicy: Never``) or crash-loops the init container
     init_exit_code: int = 0
     image_pull_failure: bool = False
+    #: the readiness probe never passes
     never_ready: bool = False
-    #: the liveness probe starts failing this many seconds after the container starts; the
-    #: container is killed (137) and restarted at the probe's failureThreshold-th failure
-    #: (``periodSeconds`` x (``failureThreshold`` - 1) later; 20 s by default)
+    #: the liveness probe fails from this many seconds after the container starts (the
+    #: container is killed and restarted at the probe's failureThreshold-th failure)
     liveness_failure_after: float | None = None
-    #: a container's ``startupProbe`` never passes: never started nor ready, killed at the
-    #: probe's failureThreshold-th failure and restarted (crash-looping)
+    #: the startup probe never passes: never started nor ready, killed at the probe's
+    #: failureThreshold-th failure and restarted (crash-looping)
     startup_failure: bool = False
-    #: the readiness probe starts failing this many seconds after the container is ready
-    #: (the pod turns NotReady, without a restart) ...
+    #: the readiness probe fails from this many seconds after the container starts (the pod
+    #: turns NotReady, without a restart) ...
     readiness_failure_after: float | None = None
     #: ... and passes again after this long (None: fails for the rest of the run)
     readiness_failure_duration: float | None = None
+    #: what the application answers to each kind of probe (the shorthands above add to these)
+    startup_probe: ProbeScript = ProbeScript()
+    readiness_probe: ProbeScript = ProbeScript()
+    liveness_probe: ProbeScript = ProbeScript()
     #: how long a container takes to stop on SIGTERM (capped by the grace period)
     stop_delay: float = 0.5
     #: seconds between the simulated periodic log lines
@@ -127,6 +202,32 @@ class PodBehavior(msgspec.Struct, frozen=True, kw_only=True):
                 continue  # unknown or malformed overrides are ignored, as unknown annotations
         return msgspec.structs.replace(self, **changes) if changes else self
 
+    def probe_script(self, kind: str, rng: random.Random) -> ProbeScript:
+        """The script of one run's ``kind`` probe (``Startup``, ``Readiness`` or ``Liveness``),
+        with the shorthand fields folded in (``readiness_delay`` is sampled from ``rng``)."""
+        replace = msgspec.structs.replace
+        if kind == "Startup":
+            script = self.startup_probe
+            return replace(script, never=True) if self.startup_failure else script
+        if kind == "Liveness":
+            script = self.liveness_probe
+            if self.liveness_failure_after is not None:
+                script = replace(script, fail_after=self.liveness_failure_after, fail_for=None)
+            return script
+        script = self.readiness_probe
+        delay = self.readiness_delay.sample(rng)
+        if delay > script.pass_after:
+            script = replace(script, pass_after=delay)
+        if self.never_ready:
+            script = replace(script, never=True)
+        if self.readiness_failure_after is not None:
+            script = replace(
+                script,
+                fail_after=self.readiness_failure_after,
+                fail_for=self.readiness_failure_duration,
+            )
+        return script
+
 
 _DISTRIBUTIONS = {
     "image_pull_delay",
@@ -142,6 +243,7 @@ _OPTIONAL_SECONDS = {
 }
 _SECONDS = {"stop_delay", "log_interval"}
 _FLAGS = {"image_pull_failure", "never_ready", "startup_failure"}
+_SCRIPTS = {"startup_probe", "readiness_probe", "liveness_probe"}
 
 
 def _parse_field(name: str, text: str) -> Any:
@@ -153,6 +255,8 @@ def _parse_field(name: str, text: str) -> Any:
         return float(text)
     if name in _FLAGS:
         return text.strip().lower() in ("true", "1", "yes")
+    if name in _SCRIPTS:
+        return ProbeScript.parse(text)
     if name in ("exit_code", "init_exit_code"):
         return int(text)
     raise KeyError(name)
@@ -255,4 +359,5 @@ __all__ = [
     "NodeConfig",
     "NodePool",
     "PodBehavior",
+    "ProbeScript",
 ]

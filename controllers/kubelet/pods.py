@@ -1,33 +1,59 @@
 """A simulated kubelet's pod worker: one task per pod bound to the node.
 
-As ``pkg/kubelet/pod_workers.go`` + ``kuberuntime``, minus the runtime: the sandbox is created
-(``PodReadyToStartContainers``), init containers run to completion in order (``Initialized``),
-then the containers are pulled (``Pulling``/``Pulled``), created and started (``Created``,
-``Started``), become ready after the readiness delay (``ContainersReady``, ``Ready``), and may exit
-(``crash_after``) or fail liveness; ``restartPolicy`` decides between a restart -- after the
-crash-loop back-off (10 s doubling to 300 s, the first restart immediate) -- and a terminal phase
-(``Succeeded`` when every container exited 0, else ``Failed``). A pod with a
-``deletionTimestamp`` is stopped (``Killing``), each container getting ``min(grace period, stop
-delay)`` to exit (exit code 0, or 137 when the grace period ran out), then its deletion is
-confirmed with a zero grace period and a uid precondition.
+As ``pkg/kubelet/pod_workers.go`` + ``kuberuntime``, minus the runtime:
 
-Status is written with a merge patch of ``status`` (subresource ``status``), whole lists at a time.
+* the sandbox is created (``PodReadyToStartContainers``, a pod IP from the node's CIDR);
+* init containers start in order (``computeInitContainerActions``): an ordinary one runs to
+  completion -- a failure fails the pod under ``restartPolicy: Never``, else it crash-loops --;
+  a **sidecar** (an init container with ``restartPolicy: Always``, KEP-753) is started and the
+  next init container waits until it has *started* (its startup probe passed, if any), not
+  completed; sidecars keep running beside the containers, restart whenever they exit (whatever
+  the pod's ``restartPolicy``) and count in the pod's readiness (``Initialized``);
+* the containers are pulled (``Pulling``/``Pulled``), created and started (``Created``,
+  ``Started``); their probe workers (``probes``) decide ``started`` and ``ready`` -- a container
+  without probes is started and ready at once -- and have a container killed when its liveness or
+  startup probe gives up (``Killing``); the pod's ``ContainersReady`` / ``Ready`` follow;
+* a container that exits (``crash_after``) or was killed restarts per ``restartPolicy`` after the
+  crash-loop back-off (10 s doubling to 300 s, the first restart immediate); when every regular
+  container exited for good the pod is terminal (``Succeeded`` when all exited 0, else
+  ``Failed``) and its sidecars are stopped, last started first;
+* a pod with a ``deletionTimestamp`` is stopped: every running container gets its ``Killing``
+  event at once, the regular ones stop together, then the sidecars one at a time in reverse
+  order (``kuberuntime_termination_order.go``), all within the grace period, each taking ``min(
+  remaining grace, stop delay)`` (exit code 0, or 137 when the grace period ran out); then its
+  deletion is confirmed with a zero grace period and a uid precondition;
+* after a node reboot the pod gets a new sandbox (``SandboxChanged``, a new IP) and, as
+  ``computePodActions`` does when the sandbox changed, runs its init containers again from the
+  first before its containers (each container that ran counts a restart).
+
+Status is written with a merge patch of ``status`` (subresource ``status``), whole lists at a
+time; every write regenerates ``started`` / ``ready`` from the probe results first (upstream's
+``UpdatePodStatus``).
 """
 
 from __future__ import annotations
 
 import calendar
 import contextlib
-import hashlib
 import math
-import zlib
+from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import trio
 
 from controllers.kubelet.config import PodBehavior
+from controllers.kubelet.containers import (
+    BACKOFF_INITIAL,
+    BACKOFF_MAX,
+    ContainerState,
+    crash_backoff,
+    go_duration,
+    image_size,
+    normalize_image,
+)
 from controllers.kubelet.logs import ContainerRun
+from controllers.kubelet.probes import probe_workers
 from controllers.runtime.events import NORMAL, WARNING
 from minikube_py.errors import Conflict, NotFound, StatusError
 from minikube_py.objects import Object
@@ -35,58 +61,6 @@ from minikube_py.quantity import milli_value
 
 if TYPE_CHECKING:
     from controllers.kubelet.agent import NodeAgent
-
-BACKOFF_INITIAL = 10.0
-BACKOFF_MAX = 300.0
-
-
-def normalize_image(image: str) -> str:
-    """``nginx`` -> ``docker.io/library/nginx:latest`` (what containerd reports)."""
-    name = image
-    if "@" not in name and ":" not in name.rsplit("/", 1)[-1]:
-        name += ":latest"
-    first = name.split("/", 1)[0]
-    if "/" not in name:
-        return f"docker.io/library/{name}"
-    if "." not in first and ":" not in first and first != "localhost":
-        return f"docker.io/{name}"
-    return name
-
-
-def image_id(image: str) -> str:
-    name = normalize_image(image)  # "nginx" and "docker.io/library/nginx:latest" agree
-    repo = name.split("@")[0].rsplit(":", 1)[0]
-    return f"{repo}@sha256:{hashlib.sha256(name.encode()).hexdigest()}"
-
-
-def image_size(image: str) -> int:
-    return 1_000_000 + zlib.crc32(normalize_image(image).encode()) % 200_000_000
-
-
-def go_duration(seconds: float) -> str:
-    """Go's ``time.Duration.String`` of a duration truncated to milliseconds."""
-    millis = int(seconds * 1000 + 1e-6)
-    if millis == 0:
-        return "0s"
-    if millis < 1000:
-        return f"{millis}ms"
-    minutes, ms = divmod(millis, 60_000)
-    secs = f"{ms / 1000:.3f}".rstrip("0").rstrip(".")
-    hours, minutes = divmod(minutes, 60)
-    out = f"{secs}s"
-    if minutes or hours:
-        out = f"{minutes}m" + out
-    if hours:
-        out = f"{hours}h" + out
-    return out
-
-
-def crash_backoff(crashes: int) -> float:
-    """The wait before restarting after the ``crashes``-th exit: none the first time, then
-    10 s doubling to 300 s (kuberuntime's ``doBackOff`` on a ``flowcontrol.Backoff``)."""
-    if crashes <= 1:
-        return 0.0
-    return min(BACKOFF_INITIAL * 2 ** (crashes - 2), BACKOFF_MAX)
 
 
 def qos_class(pod: Object) -> str:
@@ -118,104 +92,6 @@ def _unix_nanos(moment: datetime) -> int:
     return calendar.timegm(moment.utctimetuple()) * 1_000_000_000 + moment.microsecond * 1000
 
 
-def _initial_delay(spec: dict[str, Any], probe: str) -> float:
-    configured = spec.get(probe)
-    if not configured:
-        return 0.0
-    return float(configured.get("initialDelaySeconds") or 0)
-
-
-def _or_never(moment: float | None) -> float:
-    return math.inf if moment is None else moment
-
-
-class _ProbeKill:
-    """A probe that fails until the container is killed: the first failure at ``first``, one
-    every ``period`` seconds, the kill at the ``threshold``-th (``kubelet/prober``'s
-    failureThreshold, defaults 10 s x 3)."""
-
-    __slots__ = ("first", "period", "probe", "threshold")
-
-    def __init__(self, probe: str, first: float, period: float, threshold: int) -> None:
-        self.probe = probe
-        self.first = first
-        self.period = period
-        self.threshold = max(threshold, 1)
-
-    @property
-    def kill_at(self) -> float:
-        return self.first + self.period * (self.threshold - 1)
-
-    def failures(self) -> list[float]:
-        return [self.first + self.period * k for k in range(self.threshold)]
-
-    @classmethod
-    def _of(cls, probe: str, spec: dict[str, Any] | None, first: float) -> _ProbeKill:
-        spec = spec or {}
-        return cls(
-            probe,
-            first,
-            float(spec.get("periodSeconds") or 10),
-            int(spec.get("failureThreshold") or 3),
-        )
-
-    @classmethod
-    def startup(
-        cls, spec: dict[str, Any], started: float, behavior: PodBehavior
-    ) -> _ProbeKill | None:
-        """A startup probe that never passes (``startup_failure``; needs a ``startupProbe``)."""
-        if not behavior.startup_failure or not spec.get("startupProbe"):
-            return None
-        first = started + _initial_delay(spec, "startupProbe")
-        return cls._of("Startup", spec["startupProbe"], first)
-
-    @classmethod
-    def liveness(
-        cls, spec: dict[str, Any], started: float, behavior: PodBehavior
-    ) -> _ProbeKill | None:
-        """The liveness probe failing from ``liveness_failure_after`` seconds after the start
-        (with or without a ``livenessProbe`` in the spec: its period and threshold if any)."""
-        if behavior.liveness_failure_after is None:
-            return None
-        first = started + behavior.liveness_failure_after
-        return cls._of("Liveness", spec.get("livenessProbe"), first)
-
-
-class ContainerState:
-    """What the runtime knows of one container (becomes a ``ContainerStatus``)."""
-
-    def __init__(self, spec: dict[str, Any], *, init: bool = False) -> None:
-        self.name: str = spec.get("name", "")
-        self.image: str = spec.get("image", "")
-        self.spec = spec
-        self.init = init
-        self.restartable = init and spec.get("restartPolicy") == "Always"
-        self.state: dict[str, Any] = {"waiting": {"reason": "ContainerCreating"}}
-        self.last_state: dict[str, Any] = {}
-        self.restart_count = 0
-        self.ready = False
-        self.started = False
-        self.pulled = False
-        self.exit_code: int | None = None
-        self.run: ContainerRun | None = None
-        self.previous: ContainerRun | None = None
-
-    def status(self) -> dict[str, Any]:
-        status: dict[str, Any] = {
-            "name": self.name,
-            "image": normalize_image(self.image),
-            "imageID": image_id(self.image) if self.pulled else "",
-            "ready": self.ready,
-            "restartCount": self.restart_count,
-            "started": self.started,
-            "state": self.state,
-            "lastState": self.last_state,
-        }
-        if self.run is not None:
-            status["containerID"] = self.run.id
-        return status
-
-
 class PodWorker:
     """Drives one pod; lives as long as the pod is on the node (across node restarts)."""
 
@@ -232,6 +108,7 @@ class PodWorker:
         self.init_containers = [
             ContainerState(c, init=True) for c in spec.get("initContainers") or ()
         ]
+        self.sidecars = [c for c in self.init_containers if c.restartable]
         self.containers = [ContainerState(c) for c in spec.get("containers") or ()]
         if self.init_containers:
             for container in self.containers:
@@ -246,6 +123,8 @@ class PodWorker:
         self.confirmed = False
         self.running = False
         self._lock = trio.Lock()
+        #: set (and replaced) whenever the status is regenerated: what ``_until`` waits on
+        self._refreshed = trio.Event()
         reported = (pod.get("status") or {}).get("phase")
         if reported in ("Succeeded", "Failed"):  # already over (seen again after a restart)
             self.phase, self.terminal = reported, True
@@ -278,37 +157,79 @@ class PodWorker:
 
     # -- status ---------------------------------------------------------------------------------
 
-    def set_condition(self, kind: str, status: bool) -> None:
+    def set_condition(self, kind: str, status: bool, reason: str = "", message: str = "") -> None:
+        """Set a pod condition; ``lastTransitionTime`` moves only when its status does."""
         value = "True" if status else "False"
         current = self.conditions.get(kind)
-        if current is not None and current["status"] == value:
-            return
-        self.conditions[kind] = {
+        moved = current is None or current["status"] != value
+        condition: dict[str, Any] = {
             "type": kind,
             "status": value,
             "lastProbeTime": None,
-            "lastTransitionTime": self.agent.clock.timestamp(),
+            "lastTransitionTime": (
+                self.agent.clock.timestamp() if moved else current["lastTransitionTime"]
+            ),
         }
-        if not status and kind in ("ContainersReady", "Ready"):
-            waiting = [c.name for c in self.containers if not c.ready]
-            if kind == "Ready":
-                self.conditions[kind]["reason"] = "ContainersNotReady"
-            else:
-                self.conditions[kind]["reason"] = "ContainersNotReady"
-            self.conditions[kind]["message"] = (
-                f"containers with unready status: [{' '.join(waiting)}]"
-            )
-        if not status and kind == "Initialized" and self.init_containers:
-            pending = [c.name for c in self.init_containers if c.exit_code != 0]
-            self.conditions[kind]["reason"] = "ContainersNotInitialized"
-            self.conditions[kind]["message"] = (
-                f"containers with incomplete status: [{' '.join(pending)}]"
-            )
+        if reason:
+            condition["reason"] = reason
+        if message:
+            condition["message"] = message
+        self.conditions[kind] = condition
+
+    def _set_initialized(self, done: bool) -> None:
+        if done:
+            self.set_condition("Initialized", True)
+            return
+        pending = [
+            c.name
+            for c in self.init_containers
+            if (not c.started if c.restartable else c.exit_code != 0)
+        ]
+        self.set_condition(
+            "Initialized",
+            False,
+            "ContainersNotInitialized",
+            f"containers with incomplete status: [{' '.join(pending)}]",
+        )
 
     def refresh_readiness(self) -> None:
-        ready = all(c.ready for c in self.containers) and bool(self.containers)
-        self.set_condition("ContainersReady", ready)
-        self.set_condition("Ready", ready)
+        """``started`` / ``ready`` of every container from its probe results (upstream's
+        ``UpdatePodStatus``: no startup probe -- started once running; no readiness probe --
+        ready once started; a started but unready container's readiness worker is triggered),
+        then ``ContainersReady`` / ``Ready`` (``GenerateContainersReadyCondition``: sidecars
+        count, listed first)."""
+        for container in self.init_containers:
+            if not container.restartable:
+                container.started = container.running
+                container.ready = container.exit_code == 0 and "terminated" in container.state
+        for container in (*self.sidecars, *self.containers):
+            started = container.running
+            if started and "Startup" in container.probes:
+                started = container.result("Startup") == "Success"
+            ready = False
+            if started:
+                readiness = container.probes.get("Readiness")
+                ready = readiness is None or container.result("Readiness") == "Success"
+                if not ready and readiness is not None:
+                    readiness.trigger()
+            container.started, container.ready = started, ready
+        unready = [c.name for c in (*self.sidecars, *self.containers) if not c.ready]
+        ready = not unready and bool(self.containers)
+        reason, message = "", ""
+        if self.phase in ("Succeeded", "Failed"):
+            reason = "PodCompleted" if self.phase == "Succeeded" else "PodFailed"
+        elif not ready:
+            reason = "ContainersNotReady"
+            message = f"containers with unready status: [{' '.join(unready)}]"
+        self.set_condition("ContainersReady", ready, reason, message)
+        self.set_condition("Ready", ready, reason, message)
+        self._refreshed.set()
+        self._refreshed = trio.Event()
+
+    async def _until(self, predicate: Callable[[], bool]) -> None:
+        """Wait until ``predicate`` holds (checked whenever the status is regenerated)."""
+        while not predicate():
+            await self._refreshed.wait()
 
     def build_status(self) -> dict[str, Any]:
         scheduled = [
@@ -338,6 +259,7 @@ class PodWorker:
 
     async def sync(self) -> None:
         """Write the pod's status (or remember to, when the API server is out of reach)."""
+        self.refresh_readiness()
         if not self.agent.api_ok:
             self.dirty = True
             return
@@ -356,12 +278,31 @@ class PodWorker:
             except StatusError:
                 self.dirty = True
 
-    async def event(self, kind: str, reason: str, message: str, container: str = "") -> None:
+    async def event(
+        self, kind: str, reason: str, message: str, container: ContainerState | None = None
+    ) -> None:
+        """Record an event about the pod, or about one of its containers (``fieldPath``)."""
         if not self.agent.api_ok:
             return
-        # (upstream points container events at ``spec.containers{name}``; the shared
-        # EventRecorder has no fieldPath yet)
-        await self.agent.recorder.event(self.pod, kind, reason, message)
+        field_path = container.field_path if container is not None else ""
+        await self.agent.recorder.event(self.pod, kind, reason, message, field_path=field_path)
+
+    # -- what the probe workers report ------------------------------------------------------------
+
+    async def probe_result_changed(self) -> None:
+        """A readiness or startup result changed: regenerate and write the status."""
+        await self.sync()
+
+    async def probe_failed(
+        self, container: ContainerState, run_id: str, kind: str, grace: float | None
+    ) -> None:
+        """A liveness or startup probe gave up on run ``run_id``: kill it (it restarts per
+        the restart policy), within the probe's grace period if it has one."""
+        container.request_kill(
+            run_id,
+            f"Container {container.name} failed {kind.lower()} probe, will be restarted",
+            self._grace() if grace is None else grace,
+        )
 
     # -- the lifecycle ----------------------------------------------------------------------
 
@@ -373,7 +314,8 @@ class PodWorker:
                 self._after_reboot()
             if not (self.terminal or self.deleting):
                 async with trio.open_nursery() as nursery:
-                    nursery.start_soon(self._lifecycle)
+                    self._start_probers(nursery)
+                    nursery.start_soon(self._lifecycle, rebooted)
                     while not self.deleting and not self.confirmed:
                         await self._wait_changed()
                     nursery.cancel_scope.cancel()
@@ -384,69 +326,115 @@ class PodWorker:
         finally:
             self.running = False
 
+    def _start_probers(self, nursery: trio.Nursery) -> None:
+        """One probe worker per probe of each container and sidecar (``AddPod``)."""
+        for container in (*self.init_containers, *self.containers):
+            container.probes = {}
+            if container.init and not container.restartable:
+                continue
+            for worker in probe_workers(self, container):
+                container.probes[worker.kind] = worker
+                nursery.start_soon(worker.run)
+
     async def _wait_changed(self) -> None:
         await self.changed.wait()
         self.changed = trio.Event()
         while not self.agent.api_ok:  # partitioned: the kubelet does not hear the change yet
             await self.agent.healed.wait()
 
-    def _after_reboot(self) -> None:
-        """The node rebooted: every container that ran is gone (exit 255, reason Unknown)."""
-        now = self.agent.clock.timestamp()
-        for container in (*self.init_containers, *self.containers):
-            running = container.state.get("running")
-            if running is None:
-                continue
-            container.last_state = {
-                "terminated": {
-                    "exitCode": 255,
-                    "reason": "Unknown",
-                    "startedAt": running.get("startedAt"),
-                    "finishedAt": now,
-                    "containerID": container.run.id if container.run else "",
-                }
-            }
-            container.restart_count += 1
-            container.ready = container.started = False
-            container.state = {"waiting": {"reason": "ContainerCreating"}}
-            container.previous, container.run = container.run, None
-        if not self.terminal:
-            self.set_condition("PodReadyToStartContainers", False)
-            self.refresh_readiness()
+    def _will_run(self, container: ContainerState) -> bool:
+        """Whether a regular container is started (again): ``ShouldContainerBeRestarted``."""
+        if container.exit_code is None:
+            return True
+        if self.restart_policy == "Never":
+            return False
+        return self.restart_policy == "Always" or container.exit_code != 0
 
-    async def _lifecycle(self) -> None:
+    def _after_reboot(self) -> None:
+        """The node rebooted: every container that ran is gone (a running one exited 255,
+        reason Unknown). The pod gets a new sandbox in which its init containers run again from
+        the first, then its containers: each that will run again counts a restart."""
+        if self.terminal:
+            return
+        now = self.agent.clock.timestamp()
+        waiting = "PodInitializing" if self.init_containers else "ContainerCreating"
+        for container in (*self.init_containers, *self.containers):
+            if container.run is None or not (container.init or self._will_run(container)):
+                continue  # never ran (since the last reboot), or done for good
+            running = container.state.get("running")
+            if running is not None:
+                container.last_state = {
+                    "terminated": {
+                        "exitCode": 255,
+                        "reason": "Unknown",
+                        "startedAt": running.get("startedAt"),
+                        "finishedAt": now,
+                        "containerID": container.run.id,
+                    }
+                }
+            elif "terminated" in container.state:
+                container.last_state = {"terminated": container.state["terminated"]}
+            container.restart_count += 1
+            container.exit_code = None
+            container.state = {"waiting": {"reason": waiting}}
+            container.previous, container.run = container.run, None
+        self.set_condition("PodReadyToStartContainers", False)
+        if self.init_containers:
+            self._set_initialized(False)
+        self.refresh_readiness()
+
+    async def _lifecycle(self, rebooted: bool) -> None:
         clock = self.agent.clock
         if not self.start_time:
             self.start_time = clock.timestamp()
             self.set_condition("PodReadyToStartContainers", False)
-            self.set_condition("Initialized", not self.init_containers)
-            self.refresh_readiness()
+            if self.init_containers:
+                self._set_initialized(False)
+            else:
+                self.set_condition("Initialized", True)
             await self.sync()
-        # the sandbox
+        # the sandbox (a new one after a reboot: a new IP)
         await trio.lowlevel.checkpoint()
+        if rebooted and self.ip:
+            await self.event(
+                NORMAL, "SandboxChanged", "Pod sandbox changed, it will be killed and re-created."
+            )
+            self.agent.release_ip(self.ip)
+            self.ip = ""
         if not self.ip:
             self.ip = self.agent.allocate_ip()
         self.set_condition("PodReadyToStartContainers", True)
         if self.init_containers:
             await self.sync()
-        sidecars = []
+        async with trio.open_nursery() as nursery:
+            if await self._initialize(nursery):
+                for container in self.containers:
+                    if self._will_run(container):
+                        nursery.start_soon(self._container_loop, container)
+            await self._until(lambda: self.terminal)
+            nursery.cancel_scope.cancel()
+        # every regular container exited for good: the sidecars go, last started first
+        if any(c.running for c in self.sidecars):
+            await self._kill_containers(self._grace())
+            await self.sync()
+
+    async def _initialize(self, nursery: trio.Nursery) -> bool:
+        """Start the init containers in order: a sidecar's loop starts in ``nursery`` and the
+        next waits for it to have started; an ordinary one runs to completion. False when the
+        pod failed to initialize (``restartPolicy: Never``)."""
         for container in self.init_containers:
             if container.restartable:
-                sidecars.append(container)  # runs beside the containers (simplified: started
-                continue  # with them rather than before the next init container)
-            if container.exit_code == 0:
-                continue
-            if not await self._run_init(container):
-                return  # the pod failed to initialize (restartPolicy Never)
+                nursery.start_soon(self._container_loop, container)
+                await self._until(lambda c=container: c.started)  # type: ignore[misc]
+            elif container.exit_code != 0 and not await self._run_init(container):
+                return False
         if self.init_containers:
-            self.set_condition("Initialized", True)
+            self._set_initialized(True)
             for container in self.containers:
                 if container.state.get("waiting", {}).get("reason") == "PodInitializing":
                     container.state = {"waiting": {"reason": "ContainerCreating"}}
             await self.sync()
-        async with trio.open_nursery() as nursery:
-            for container in (*sidecars, *self.containers):
-                nursery.start_soon(self._container_loop, container)
+        return True
 
     async def _pull(self, container: ContainerState) -> bool:
         """Pull the image; returns False when it fails (the caller backs off)."""
@@ -457,13 +445,10 @@ class PodWorker:
         if container.pulled or (policy != "Always" and self.agent.has_image(image)):
             container.pulled = True
             await self.event(
-                NORMAL,
-                "Pulled",
-                f'Container image "{image}" already present on machine',
-                container.name,
+                NORMAL, "Pulled", f'Container image "{image}" already present on machine', container
             )
             return True
-        await self.event(NORMAL, "Pulling", f'Pulling image "{image}"', container.name)
+        await self.event(NORMAL, "Pulling", f'Pulling image "{image}"', container)
         delay = behavior.image_pull_delay.sample(rng)
         await trio.sleep(delay)
         if behavior.image_pull_failure:
@@ -472,9 +457,9 @@ class PodWorker:
                 "Failed",
                 f'Failed to pull image "{image}": failed to pull and unpack image '
                 f'"{normalize_image(image)}": simulated image pull failure',
-                container.name,
+                container,
             )
-            await self.event(WARNING, "Failed", "Error: ErrImagePull", container.name)
+            await self.event(WARNING, "Failed", "Error: ErrImagePull", container)
             container.state = {
                 "waiting": {
                     "reason": "ErrImagePull",
@@ -489,7 +474,7 @@ class PodWorker:
             "Pulled",
             f'Successfully pulled image "{image}" in {took} ({took} including waiting). '
             f"Image size: {image_size(image)} bytes.",
-            container.name,
+            container,
         )
         container.pulled = True
         self.agent.add_image(image)
@@ -501,8 +486,8 @@ class PodWorker:
         backoff = BACKOFF_INITIAL
         while not await self._pull(container):
             image = container.image
-            await self.event(NORMAL, "BackOff", f'Back-off pulling image "{image}"', container.name)
-            await self.event(WARNING, "Failed", "Error: ImagePullBackOff", container.name)
+            await self.event(NORMAL, "BackOff", f'Back-off pulling image "{image}"', container)
+            await self.event(WARNING, "Failed", "Error: ImagePullBackOff", container)
             container.state = {
                 "waiting": {
                     "reason": "ImagePullBackOff",
@@ -514,7 +499,7 @@ class PodWorker:
             backoff = min(backoff * 2, BACKOFF_MAX)
         await trio.sleep(self.behavior.container_start_delay.sample(clock.rng))
         container_id = f"containerd://{clock.rng.getrandbits(256):064x}"
-        await self.event(NORMAL, "Created", f"Created container: {container.name}", container.name)
+        await self.event(NORMAL, "Created", f"Created container: {container.name}", container)
         run = ContainerRun(
             container.name,
             container_id,
@@ -523,16 +508,13 @@ class PodWorker:
             _unix_nanos(clock.now()),
         )
         run.interval = max(self.behavior.log_interval, 0.001)
-        if container.run is not None:
-            container.previous = container.run
-        container.run = run
+        container.new_run(run)
         agent.runs_started += 1
         container.state = {"running": {"startedAt": clock.timestamp()}}
-        container.started = True
         container.exit_code = None
         if self.phase == "Pending" and not container.init:
             self.phase = "Running"
-        await self.event(NORMAL, "Started", f"Started container {container.name}", container.name)
+        await self.event(NORMAL, "Started", f"Started container {container.name}", container)
         return run
 
     def _terminate_container(self, container: ContainerState, exit_code: int) -> None:
@@ -589,7 +571,7 @@ class PodWorker:
             WARNING,
             "BackOff",
             f"Back-off restarting failed container {container.name} in pod {pod_ref}",
-            container.name,
+            container,
         )
         container.state = {
             "waiting": {
@@ -602,83 +584,17 @@ class PodWorker:
         await trio.sleep(delay)
 
     async def _container_loop(self, container: ContainerState) -> None:
-        behavior, clock = self.behavior, self.agent.clock
+        """Run a container (or sidecar), restarting it as its restart policy says."""
+        clock = self.agent.clock
         crashes = 0
         last_exit: float | None = None
         while True:
-            await self._start(container)
-            started = clock.monotonic()
-            exit_at = started + behavior.crash_after if behavior.crash_after is not None else None
-            # a probe that keeps failing kills the container at its failureThreshold-th failure
-            # (the liveness probe only runs once the startup probe passed)
-            kill = _ProbeKill.startup(container.spec, started, behavior)
-            if kill is None:
-                kill = _ProbeKill.liveness(container.spec, started, behavior)
-            live_at = kill.kill_at if kill is not None else None
-            # probes pass after their initial delay (a startup probe gates ``started`` and
-            # readiness; a readiness probe gates readiness); the behaviour's delays add to that
-            startup_at = started + _initial_delay(container.spec, "startupProbe")
-            if kill is not None and kill.probe == "Startup":
-                startup_at = math.inf
-            ready_at: float | None = None
-            if not behavior.never_ready:
-                ready_at = max(
-                    startup_at,
-                    started + _initial_delay(container.spec, "readinessProbe"),
-                    started + behavior.readiness_delay.sample(clock.rng),
-                )
-                if ready_at >= min(_or_never(exit_at), _or_never(live_at)):
-                    ready_at = None
-            if startup_at > started:
-                container.started = False
-            if ready_at is not None and ready_at <= started:
-                container.ready = True  # ready at once: one status write
-                ready_at = None
-            self.refresh_readiness()
+            run = await self._start(container)
             await self.sync()
-            if not container.started and startup_at < _or_never(exit_at):
-                await trio.sleep_until(startup_at)
-                container.started = True
-                if ready_at is not None and ready_at <= startup_at:
-                    container.ready, ready_at = True, None
-                    self.refresh_readiness()
-                await self.sync()
-            if ready_at is not None:
-                await trio.sleep_until(ready_at)
-                container.ready = True
-                self.refresh_readiness()
-                await self.sync()
-            ends = [t for t in (exit_at, live_at) if t is not None]
-            await self._readiness_failures(container, min(ends, default=math.inf))
-            if not ends:
-                await trio.sleep_forever()
-            if kill is not None and (exit_at is None or kill.kill_at < exit_at):
-                for failure_at in kill.failures():
-                    await trio.sleep_until(failure_at)
-                    await self.event(
-                        WARNING,
-                        "Unhealthy",
-                        f"{kill.probe} probe failed: simulated {kill.probe.lower()} failure",
-                        container.name,
-                    )
-                await self.event(
-                    NORMAL,
-                    "Killing",
-                    f"Container {container.name} failed {kill.probe.lower()} probe, "
-                    "will be restarted",
-                    container.name,
-                )
-                await trio.sleep(min(behavior.stop_delay, self._grace()))
-                exit_code = 137
-            else:
-                await trio.sleep_until(min(ends))
-                exit_code = behavior.exit_code
+            exit_code = await self._run_until_exit(container, run)
             self._terminate_container(container, exit_code)
-            self.refresh_readiness()
-            restart = self.restart_policy == "Always" or (
-                self.restart_policy == "OnFailure" and exit_code != 0
-            )
-            if container.restartable:
+            restart = container.restartable or self.restart_policy == "Always"
+            if self.restart_policy == "OnFailure" and exit_code != 0:
                 restart = True
             if not restart:
                 self._maybe_terminal()
@@ -691,37 +607,23 @@ class PodWorker:
                 crashes = 0
             last_exit = now
             crashes += 1
-            terminated = container.state["terminated"]
-            container.last_state = {"terminated": terminated}
+            container.last_state = {"terminated": container.state["terminated"]}
             await self._back_off(container, crash_backoff(crashes))
             container.restart_count += 1
 
-    async def _readiness_failures(self, container: ContainerState, end: float) -> None:
-        """The behaviour's readiness failure schedule, until the run ends at ``end``: the
-        probe fails ``readiness_failure_after`` seconds after the container became ready (an
-        ``Unhealthy`` event, the pod NotReady, no restart) and passes again after
-        ``readiness_failure_duration`` (when given)."""
-        behavior, clock = self.behavior, self.agent.clock
-        if behavior.readiness_failure_after is None or not container.ready:
-            return
-        fail_at = clock.monotonic() + behavior.readiness_failure_after
-        flips = [(fail_at, False)]
-        if behavior.readiness_failure_duration is not None:
-            flips.append((fail_at + behavior.readiness_failure_duration, True))
-        for at, ready in flips:
-            if at >= end:
-                return
-            await trio.sleep_until(at)
-            if not ready:
-                await self.event(
-                    WARNING,
-                    "Unhealthy",
-                    "Readiness probe failed: simulated readiness failure",
-                    container.name,
-                )
-            container.ready = ready
-            self.refresh_readiness()
-            await self.sync()
+    async def _run_until_exit(self, container: ContainerState, run: ContainerRun) -> int:
+        """Until the run exits (``crash_after``: the behaviour's exit code) or a probe has it
+        killed (``Killing``; 137 after ``min(stop delay, grace period)``)."""
+        behavior = self.behavior
+        exit_at = math.inf if behavior.crash_after is None else run.start + behavior.crash_after
+        with trio.move_on_at(exit_at):
+            await container.kill_requested.wait()
+            request = container.kill_request
+            assert request is not None
+            await self.event(NORMAL, "Killing", request.message, container)
+            await trio.sleep(min(behavior.stop_delay, request.grace))
+            return 137
+        return behavior.exit_code
 
     def _maybe_terminal(self) -> None:
         if any(c.exit_code is None for c in self.containers):
@@ -737,20 +639,34 @@ class PodWorker:
             grace = spec.get("terminationGracePeriodSeconds", 30)
         return float(grace if grace is not None else 30)
 
+    async def _kill_containers(self, grace: float) -> None:
+        """Stop every running container within ``grace`` (``killContainersWithSyncResult`` with
+        termination ordering): all get their ``Killing`` event at once; the regular ones (and
+        an ordinary init container) stop together, then the sidecars one at a time, last started
+        first, each within what remains of the grace period."""
+        regular = [
+            c for c in (*self.containers, *self.init_containers) if c.running and not c.restartable
+        ]
+        sidecars = [c for c in reversed(self.sidecars) if c.running]
+        for container in (*regular, *sidecars):
+            await self.event(NORMAL, "Killing", f"Stopping container {container.name}", container)
+        clock, stop = self.agent.clock, self.behavior.stop_delay
+        deadline = clock.monotonic() + grace
+        if regular:
+            await trio.sleep(min(grace, stop))
+            for container in regular:
+                self._terminate_container(container, 0 if stop <= grace else 137)
+        for container in sidecars:
+            if regular or container is not sidecars[0]:
+                await self.sync()  # the order shows in the pod's status
+            remaining = max(deadline - clock.monotonic(), 0.0)
+            await trio.sleep(min(remaining, stop))
+            self._terminate_container(container, 0 if stop <= remaining else 137)
+
     async def _terminate(self) -> None:
         """Stop every container within the grace period, then confirm the deletion."""
-        grace = self._grace()
-        stopping = [c for c in (*self.containers, *self.init_containers) if "running" in c.state]
-        for container in stopping:
-            await self.event(
-                NORMAL, "Killing", f"Stopping container {container.name}", container.name
-            )
-        if stopping:
-            stop = self.behavior.stop_delay
-            await trio.sleep(min(grace, stop))
-            for container in stopping:
-                self._terminate_container(container, 0 if stop <= grace else 137)
-            self.refresh_readiness()
+        if any(c.running for c in (*self.containers, *self.init_containers)):
+            await self._kill_containers(self._grace())
             if not self.terminal:
                 self.terminal = True
                 failed = any(c.exit_code not in (0, None) for c in self.containers)
@@ -771,3 +687,6 @@ class PodWorker:
             )
         self.confirmed = True
         self.agent.release_ip(self.ip)
+
+
+__all__ = ["PodWorker", "qos_class"]

@@ -1,5 +1,5 @@
-"""Simulated kubelets: behaviour as data (lognormal delays, readiness / liveness / startup probe
-failure schedules, init container failures, crash-loop back-off expiry), the node's image list
+"""Simulated kubelets: behaviour as data (lognormal delays, the readiness / liveness / startup
+probe shorthands, init container failures, crash-loop back-off expiry), the node's image list
 (``status.images``, image presence for ``IfNotPresent``), control-plane pools, and the NodeSet's
 lazily started pod informer."""
 
@@ -39,20 +39,28 @@ def test_lognormal_distribution_is_seeded_and_capped() -> None:
 
 
 async def test_readiness_failure_schedule(cluster: ClusterHarness) -> None:
+    """``readiness_failure_after`` / ``_duration``: the readiness probe fails from 30 s after the
+    start for 20 s; the pod turns NotReady at the failureThreshold-th failure and Ready again at
+    the next success -- on the worker's 5 s ticks, without a restart."""
     await start_nodes(cluster, "node-1")
+    await trio.sleep(10)  # past the kubelet's start: the probe workers tick from the pod's add
+    probe = {"httpGet": {"path": "/healthz", "port": 8080}, "periodSeconds": 5}
     await make_pod(
         cluster,
         "flaky",
         "node-1",
+        containers=[{"name": "c", "image": "nginx", "readinessProbe": {**probe}}],
         annotations={
             "sim.minikube-py.dev/readiness-failure-after": "30",
             "sim.minikube-py.dev/readiness-failure-duration": "20",
         },
     )
+    added = trio.current_time()
     await cluster.wait_for("pods", "flaky", is_ready)
-    ready_at = trio.current_time()
+    assert trio.current_time() - added == pytest.approx(0.6)  # started at 0.6, probed at once
     await cluster.wait_for("pods", "flaky", lambda p: not is_ready(p))
-    assert trio.current_time() - ready_at == pytest.approx(30)
+    # failing from 30.6 s: failures on the ticks at 35, 40 and 45 s, the third is the threshold
+    assert trio.current_time() - added == pytest.approx(45)
     unready = await cluster.client.get("pods", "flaky", namespace="default")
     status = unready["status"]["containerStatuses"][0]
     assert status["restartCount"] == 0 and "running" in status["state"]
@@ -61,9 +69,13 @@ async def test_readiness_failure_schedule(cluster: ClusterHarness) -> None:
     events = await cluster.events(involved_name="flaky")
     unhealthy = [e for e in events if e["reason"] == "Unhealthy"]
     assert len(unhealthy) == 1 and unhealthy[0]["type"] == "Warning"
-    assert unhealthy[0]["message"].startswith("Readiness probe failed:")
+    assert unhealthy[0]["message"] == (
+        "Readiness probe failed: HTTP probe failed with statuscode: 500"
+    )
+    assert unhealthy[0]["involvedObject"]["fieldPath"] == "spec.containers{c}"
     await cluster.wait_for("pods", "flaky", is_ready)
-    assert trio.current_time() - ready_at == pytest.approx(50)
+    # passing again from 50.6 s: the tick at 55 s
+    assert trio.current_time() - added == pytest.approx(55)
 
 
 async def test_node_reports_its_images(cluster: ClusterHarness) -> None:
@@ -196,6 +208,7 @@ async def test_init_container_failure_crash_loops(cluster: ClusterHarness) -> No
 
 async def test_liveness_failures_reach_the_threshold_then_kill(cluster: ClusterHarness) -> None:
     await start_nodes(cluster, "node-1")
+    await trio.sleep(10)
     probe = {"httpGet": {"path": "/", "port": 80}, "periodSeconds": 5, "failureThreshold": 4}
     await make_pod(
         cluster,
@@ -204,16 +217,17 @@ async def test_liveness_failures_reach_the_threshold_then_kill(cluster: ClusterH
         containers=[{"name": "c", "image": "nginx", "livenessProbe": probe}],
         annotations={"sim.minikube-py.dev/liveness-failure-after": "30"},
     )
+    added = trio.current_time()
     running = await cluster.wait_for("pods", "sick", is_ready)
-    started = trio.current_time()
     assert running["status"]["containerStatuses"][0]["restartCount"] == 0
     restarted = await cluster.wait_for(
         "pods", "sick", lambda p: p["status"]["containerStatuses"][0]["restartCount"] == 1
     )
-    # failures at 30, 35, 40, 45 s; killed at the 4th, 0.5 s to stop, restarted at once
+    # started at 0.6 s, failing from 30.6 s: failures on the ticks at 35, 40, 45 and 50 s;
+    # killed at the 4th, 0.5 s to stop, restarted at once (the image is there: 0.1 s to start)
     last = restarted["status"]["containerStatuses"][0]["lastState"]["terminated"]
     assert last["exitCode"] == 137
-    assert trio.current_time() - started == pytest.approx(45.6)
+    assert trio.current_time() - added == pytest.approx(50.6)
     events = await cluster.events(involved_name="sick")
     unhealthy = [e for e in events if e["reason"] == "Unhealthy"]
     assert len(unhealthy) == 1 and unhealthy[0]["count"] == 4  # aggregated, as upstream
@@ -223,7 +237,8 @@ async def test_liveness_failures_reach_the_threshold_then_kill(cluster: ClusterH
 
 async def test_startup_probe_that_never_passes(cluster: ClusterHarness) -> None:
     await start_nodes(cluster, "node-1")
-    probe = {"exec": {"command": ["true"]}, "initialDelaySeconds": 5}
+    await trio.sleep(10)
+    probe = {"exec": {"command": ["cat", "/tmp/ready"]}, "initialDelaySeconds": 5}
     await make_pod(
         cluster,
         "slow",
@@ -231,19 +246,20 @@ async def test_startup_probe_that_never_passes(cluster: ClusterHarness) -> None:
         containers=[{"name": "c", "image": "nginx", "startupProbe": probe}],
         annotations={"sim.minikube-py.dev/startup-failure": "true"},
     )
+    added = trio.current_time()
     running = await cluster.wait_for("pods", "slow", lambda p: p["status"]["phase"] == "Running")
-    began = trio.current_time()
     status = running["status"]["containerStatuses"][0]
     assert not status["started"] and not status["ready"] and "running" in status["state"]
     restarted = await cluster.wait_for(
         "pods", "slow", lambda p: p["status"]["containerStatuses"][0]["restartCount"] == 1
     )
-    # failures at 5, 15, 25 s (period 10 s, threshold 3): killed at 25 s, 0.5 s to stop
-    assert trio.current_time() - began == pytest.approx(25.6)
+    # failures on the 10 s ticks at 10, 20, 30 s (period 10 s, threshold 3): killed at 30 s,
+    # 0.5 s to stop, 0.1 s to start again
+    assert trio.current_time() - added == pytest.approx(30.6)
     assert not is_ready(restarted)
     events = await cluster.events(involved_name="slow")
     messages = {(e["reason"], e["message"]) for e in events}
-    assert ("Unhealthy", "Startup probe failed: simulated startup failure") in messages
+    assert ("Unhealthy", "Startup probe failed: ") in messages  # the command printed nothing
     assert ("Killing", "Container c failed startup probe, will be restarted") in messages
 
 

@@ -41,6 +41,12 @@ async def test_pod_runs_and_becomes_ready(cluster: ClusterHarness) -> None:
                 "name": "c",
                 "image": "nginx",
                 "resources": {"requests": {"cpu": "100m"}, "limits": {"cpu": "200m"}},
+                # the application answers from 5 s after its start (readiness_delay)
+                "readinessProbe": {
+                    "tcpSocket": {"port": 80},
+                    "initialDelaySeconds": 5,
+                    "periodSeconds": 1,
+                },
             }
         ],
     )
@@ -65,7 +71,9 @@ async def test_pod_runs_and_becomes_ready(cluster: ClusterHarness) -> None:
     assert "startedAt" in c["state"]["running"]
     assert not is_ready(running)
     ready = await cluster.wait_for("pods", "web", is_ready)
-    assert trio.current_time() - start == pytest.approx(6.5)
+    # the first 1 s tick at or after 6.5 s (the worker's ticks are phased at random: the
+    # kubelet started less than a period ago)
+    assert 6.5 <= trio.current_time() - start < 7.5
     assert _container(ready)["ready"] is True
     kinds = [c["type"] for c in ready["status"]["conditions"]]
     assert set(kinds) == {
@@ -226,11 +234,19 @@ async def test_image_pull_failure_and_never_ready_and_liveness(cluster: ClusterH
     await make_pod(
         cluster, "bad", "node-1", annotations={"sim.minikube-py.dev/image-pull-failure": "true"}
     )
-    await make_pod(cluster, "lazy", "node-1", annotations={"sim.minikube-py.dev/never-ready": "1"})
+    probe = {"httpGet": {"path": "/", "port": 80}}
+    await make_pod(
+        cluster,
+        "lazy",
+        "node-1",
+        containers=[{"name": "c", "image": "nginx", "readinessProbe": probe}],
+        annotations={"sim.minikube-py.dev/never-ready": "1"},
+    )
     await make_pod(
         cluster,
         "sick",
         "node-1",
+        containers=[{"name": "c", "image": "nginx", "livenessProbe": probe}],
         annotations={"sim.minikube-py.dev/liveness-failure-after": "20"},
     )
     bad = await cluster.wait_for(
@@ -292,8 +308,11 @@ def test_behavior_overrides_from_annotations() -> None:
 
 
 async def test_probe_initial_delays(cluster: ClusterHarness) -> None:
+    """Probes are skipped while the whole seconds since the start are under
+    initialDelaySeconds; the workers tick every second from the pod's add."""
     await start_nodes(cluster, "node-1")
-    probe = {"httpGet": {"path": "/", "port": 80}}
+    await trio.sleep(10)
+    probe = {"httpGet": {"path": "/", "port": 80}, "periodSeconds": 1}
     await make_pod(
         cluster,
         "slow",
@@ -313,7 +332,8 @@ async def test_probe_initial_delays(cluster: ClusterHarness) -> None:
     start = trio.current_time()
     assert _container(running)["started"] is False
     started = await cluster.wait_for("pods", "slow", lambda p: _container(p)["started"])
-    assert trio.current_time() - start == pytest.approx(10)
+    # running from 0.6 s after the add: the first tick with 10 whole seconds since is at 11 s
+    assert trio.current_time() - start == pytest.approx(10.4)
     assert not is_ready(started)
     await cluster.wait_for("pods", "slow", is_ready)
-    assert trio.current_time() - start == pytest.approx(15)
+    assert trio.current_time() - start == pytest.approx(15.4)
