@@ -35,6 +35,7 @@ from typing import Any, Protocol
 import trio
 
 from controllers.runtime.events import EventRecorder
+from controllers.scheduler.framework.eventhandlers import add_resource_event_handlers
 from controllers.scheduler.framework.interface import (
     ActionType,
     ClusterEvent,
@@ -154,6 +155,7 @@ class Scheduler(ScheduleOne):
         self.scheduled = 0
         #: exceptions that were not API errors (bugs), as controllers keep them
         self.unexpected_errors: list[str] = []
+        self._informer_factory = informers
         self.pods = informers("pods")
         self.nodes = informers("nodes")
         self._informers: dict[str, SharedInformer] = {"pods": self.pods, "nodes": self.nodes}
@@ -193,6 +195,7 @@ class Scheduler(ScheduleOne):
                 clock=clock,
                 recorder=recorder_for,
                 listers=listers,
+                informers=self._informer_for,
             )
         first = next(iter(self.profiles.values()))
         hint_map: QueueingHintMap = {}
@@ -213,6 +216,11 @@ class Scheduler(ScheduleOne):
         )
         for fwk in self.profiles.values():
             fwk.nominator = self.queue.nominator
+        add_resource_event_handlers(
+            self._informer_for,
+            self.queue,
+            [e.event for fwk in self.profiles.values() for _, e in fwk.events_to_register()],
+        )
         self._pre_enqueue = {
             name: [p for p in fwk.plugins.values() if hasattr(p, "pre_enqueue")]
             for name, fwk in self.profiles.items()
@@ -227,6 +235,13 @@ class Scheduler(ScheduleOne):
     def binding_nursery(self) -> trio.Nursery:
         assert self._binding_nursery is not None, "the scheduler is not running"
         return self._binding_nursery
+
+    def _informer_for(self, resource: str) -> SharedInformer:
+        """A shared informer the scheduler starts with its own (plugins' informers)."""
+        informer = self._informers.get(resource)
+        if informer is None:
+            informer = self._informers[resource] = self._informer_factory(resource)
+        return informer
 
     def pod_lister(self, namespace: str, name: str) -> Object | None:
         return self.pods.get(namespace, name)

@@ -8,8 +8,10 @@ Upstream: ``pkg/scheduler/framework/runtime/framework.go`` (``frameworkImpl``:
 A profile (:class:`~controllers.scheduler.profile.Profile`) names the plugins and score
 weights; the framework instantiates them from the registry and sorts them into extension
 points by the methods they define. The framework is also the plugins' ``Handle``: through it
-they reach the snapshot (:attr:`snapshot`), the nominator, the client, the clock and the
-listers the scheduler's informers keep.
+they reach the snapshot (:attr:`snapshot`), the nominator, the client, the clock, the
+listers the scheduler's informers keep, and (:meth:`informer`, upstream's
+``SharedInformerFactory``) the shared informer of any resource a plugin needs -- the volume
+plugins read PersistentVolumes, claims, StorageClasses and CSINodes this way.
 
 Rules kept from upstream:
 
@@ -46,6 +48,7 @@ if TYPE_CHECKING:
     from controllers.scheduler.profile import Profile
     from minikube_py.client import Client
     from minikube_py.clock import ClusterClock
+    from minikube_py.informer import SharedInformer
 
 #: ``PluginFactory``: ``factory(args, handle) -> plugin``
 PluginFactory = Callable[[dict[str, Any], "Framework"], Plugin]
@@ -65,8 +68,10 @@ class Framework:
         clock: ClusterClock,
         recorder: EventRecorder | None,
         listers: dict[str, Callable[..., Any]] | None = None,
+        informers: Callable[[str], SharedInformer] | None = None,
     ) -> None:
         self.profile = profile
+        self._informer_factory = informers
         self.profile_name = profile.scheduler_name
         self.snapshot = snapshot
         self.nominator = nominator
@@ -113,6 +118,15 @@ class Framework:
         self.enqueue_plugins: list[Any] = [p for p in plugins if hasattr(p, "events_to_register")]
         #: which Filter plugins act when pods are added or removed in a dry run
         self._extensions = [p for p in self.pre_filter_plugins if hasattr(p, "add_pod")]
+
+    def informer(self, resource: str) -> SharedInformer:
+        """``SharedInformerFactory``: the scheduler's shared informer of ``resource`` (started
+        with the scheduler's other informers)."""
+        if self._informer_factory is None:
+            raise RuntimeError(
+                f"profile {self.profile_name!r}: this framework has no informer factory"
+            )
+        return self._informer_factory(resource)
 
     def has_filter_plugins(self) -> bool:
         return bool(self.filter_plugins)

@@ -140,6 +140,25 @@ def host_ports(pod: Object) -> list[tuple[str, str, int]]:
     return ports
 
 
+def pod_pvc_keys(pod: Object) -> tuple[str, ...]:
+    """The ``namespace/claim`` of each PVC the pod's volumes use, a generic ephemeral volume's
+    claim (``<pod>-<volume>``) included (the keys of ``NodeInfo.PVCRefCounts``)."""
+    spec = pod.get("spec") or {}
+    volumes = spec.get("volumes")
+    if not volumes:
+        return ()
+    metadata = pod.get("metadata") or {}
+    namespace = metadata.get("namespace", "")
+    keys: list[str] = []
+    for volume in volumes:
+        claim = volume.get("persistentVolumeClaim")
+        if claim is not None:
+            keys.append(f"{namespace}/{claim.get('claimName', '')}")
+        elif volume.get("ephemeral") is not None:
+            keys.append(f"{namespace}/{metadata.get('name', '')}-{volume.get('name', '')}")
+    return tuple(keys)
+
+
 class PodInfo:
     """``framework.PodInfo``: a pod with everything the plugins need pre-parsed."""
 
@@ -157,6 +176,7 @@ class PodInfo:
         "preferred_affinity_terms",
         "preferred_anti_affinity_terms",
         "priority",
+        "pvc_keys",
         "requests",
         "required_affinity_terms",
         "required_anti_affinity_terms",
@@ -187,6 +207,7 @@ class PodInfo:
         self.non_zero_cpu = non_zero.milli_cpu
         self.non_zero_memory = non_zero.memory
         self.host_ports = host_ports(pod)
+        self.pvc_keys = pod_pvc_keys(pod)
         affinity = spec.get("affinity") or {}
         pod_affinity = affinity.get("podAffinity") or {}
         anti_affinity = affinity.get("podAntiAffinity") or {}
@@ -268,6 +289,7 @@ class NodeInfo:
         "pods",
         "pods_with_affinity",
         "pods_with_required_anti_affinity",
+        "pvc_ref_counts",
         "req_cpu",
         "req_memory",
         "req_storage",
@@ -298,6 +320,8 @@ class NodeInfo:
         self.pods_with_required_anti_affinity: dict[str, PodInfo] = {}
         #: ``(protocol, port) -> {hostIP: count}``
         self.used_ports: dict[tuple[str, int], dict[str, int]] = {}
+        #: ``PVCRefCounts``: ``namespace/claim`` -> how many of the node's pods use it
+        self.pvc_ref_counts: dict[str, int] = {}
         self.generation = 0
         if node is not None:
             self.set_node(node)
@@ -350,6 +374,10 @@ class NodeInfo:
         for ip, protocol, port in pod.host_ports:
             ips = self.used_ports.setdefault((protocol, port), {})
             ips[ip] = ips.get(ip, 0) + 1
+        if pod.pvc_keys:
+            counts = self.pvc_ref_counts
+            for claim in pod.pvc_keys:
+                counts[claim] = counts.get(claim, 0) + 1
         self._refresh_free()
         self.generation += 1
 
@@ -374,6 +402,14 @@ class NodeInfo:
                     del ips[ip]
                 if not ips:
                     del self.used_ports[(protocol, port)]
+        if pod.pvc_keys:
+            counts = self.pvc_ref_counts
+            for claim in pod.pvc_keys:
+                left = counts.get(claim, 0) - 1
+                if left > 0:
+                    counts[claim] = left
+                else:
+                    counts.pop(claim, None)
         self._refresh_free()
         self.generation += 1
         return pod
@@ -414,6 +450,7 @@ class NodeInfo:
         copy.pods_with_affinity = dict(self.pods_with_affinity)
         copy.pods_with_required_anti_affinity = dict(self.pods_with_required_anti_affinity)
         copy.used_ports = {k: dict(v) for k, v in self.used_ports.items()}
+        copy.pvc_ref_counts = dict(self.pvc_ref_counts)
         copy._refresh_free()
         copy.generation = self.generation
         return copy
@@ -483,4 +520,5 @@ __all__ = [
     "WeightedAffinityTerm",
     "host_ports",
     "normalized_image_name",
+    "pod_pvc_keys",
 ]
