@@ -1,8 +1,7 @@
 """The in-tree registry: plugin names to factories ``(args, handle) -> plugin``.
 
-Upstream: ``framework/plugins/registry.go`` (``NewInTreeRegistry``). Not here: the volume
-plugins that need PV/PVC/CSI listers (VolumeBinding, VolumeZone, NodeVolumeLimits) and
-DynamicResources; see :mod:`.volumerestrictions`.
+Upstream: ``framework/plugins/registry.go`` (``NewInTreeRegistry``). Not here:
+DynamicResources (its gate is off in v1.32).
 """
 
 from __future__ import annotations
@@ -22,10 +21,13 @@ from controllers.scheduler.plugins.noderesources import (
     NodeResourcesFit,
 )
 from controllers.scheduler.plugins.nodeunschedulable import NodeUnschedulable
+from controllers.scheduler.plugins.nodevolumelimits import CSILimits
 from controllers.scheduler.plugins.podtopologyspread import PodTopologySpread
 from controllers.scheduler.plugins.queuesort import PrioritySort, SchedulingGates
 from controllers.scheduler.plugins.tainttoleration import TaintToleration
+from controllers.scheduler.plugins.volumebinding import VolumeBinding
 from controllers.scheduler.plugins.volumerestrictions import VolumeRestrictions
+from controllers.scheduler.plugins.volumezone import VolumeZone
 
 if TYPE_CHECKING:
     from controllers.scheduler.framework.runtime import Framework, PluginFactory
@@ -48,7 +50,10 @@ def in_tree_registry() -> dict[str, PluginFactory]:
         "NodeAffinity": lambda args, handle: NodeAffinity(args),
         "NodePorts": _plain(NodePorts),
         "NodeResourcesFit": NodeResourcesFit,
-        "VolumeRestrictions": _plain(VolumeRestrictions),
+        "VolumeRestrictions": lambda args, handle: VolumeRestrictions(handle),
+        "NodeVolumeLimits": lambda args, handle: CSILimits(handle),
+        "VolumeBinding": VolumeBinding,
+        "VolumeZone": lambda args, handle: VolumeZone(handle),
         "PodTopologySpread": PodTopologySpread,
         "InterPodAffinity": InterPodAffinity,
         "DefaultPreemption": DefaultPreemption,
