@@ -139,10 +139,22 @@ async def test_wait_for_first_consumer_without_volumes_or_provisioner(cluster):
     )
 
 
+async def test_bound_local_volume_narrows_the_nodes_in_prefilter(cluster):
+    await three_zones(cluster)
+    await cluster.client.create(pv("pv-1", node_affinity={"kubernetes.io/hostname": ["n9"]}))
+    await cluster.client.create(pvc("data", volume_name="pv-1"))
+    await start_scheduler(cluster)
+    await cluster.client.create(pod("p", volumes=[claim_volume("data")]))
+    assert await wait_unschedulable(cluster, "p") == (
+        "0/3 nodes are available: 3 node(s) didn't satisfy plugin(s) [VolumeBinding]. "
+        + NOT_HELPFUL_3
+    )
+
+
 async def test_bound_and_unbound_unsatisfied_report_both_reasons(cluster):
     await create_nodes(cluster, node("n1"))
     await cluster.client.create(storage_class("local"))
-    await cluster.client.create(pv("pv-1", node_affinity={"kubernetes.io/hostname": ["n9"]}))
+    await cluster.client.create(pv("pv-1", node_affinity={"foo": ["barbar"]}))
     await cluster.client.create(pvc("bound", volume_name="pv-1"))
     await cluster.client.create(pvc("unbound", storage_class="local"))
     await start_scheduler(cluster)

@@ -167,7 +167,7 @@ class Framework:
         self, state: CycleState, pod: PodInfo
     ) -> tuple[PreFilterResult | None, Status | None, set[str]]:
         """``RunPreFilterPlugins``: the merged node restriction, a rejecting status (if any)
-        and the plugins that rejected."""
+        and the plugins that rejected (or, without a rejection, that narrowed the nodes)."""
         result: PreFilterResult | None = None
         rejectors: set[str] = set()
         names_of_restricting: list[str] = []
@@ -195,7 +195,9 @@ class Framework:
                     status = unresolvable(message)
                     status.plugin = plugin.name
                     return result, status, set(names_of_restricting)
-        return result, None, rejectors
+        # upstream returns the plugins that narrowed the nodes (``pluginsWithNodes``): they are
+        # the pod's unschedulable plugins and name the nodes left out
+        return result, None, set(names_of_restricting)
 
     def run_filter_plugins(
         self, state: CycleState, pod: PodInfo, node_info: NodeInfo

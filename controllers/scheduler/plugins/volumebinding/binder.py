@@ -7,7 +7,8 @@ helpers of ``k8s.io/component-helpers/storage/volume`` (``FindMatchingVolume``,
 * :meth:`VolumeBinder.get_pod_volume_claims` (PreFilter): the pod's claims split into bound,
   unbound with delayed binding (WaitForFirstConsumer, no ``volumeName``) and unbound
   immediate ones (which the PV controller should have bound already), with the PVs of each
-  delayed claim's class listed once;
+  delayed claim's class listed once; :meth:`VolumeBinder.get_eligible_nodes` narrows the
+  nodes to those the bound local PVs name (``kubernetes.io/hostname In``);
 * :meth:`VolumeBinder.find_pod_volumes` (Filter, per node): bound PVs' node affinity must match
   the node; each delayed claim needs an available PV on this node (the smallest that fits,
   each PV chosen once) or a class whose provisioner can provision here (``allowedTopologies``);
@@ -32,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 import trio
 
+from controllers.scheduler.framework.types import LABEL_HOSTNAME
 from controllers.scheduler.plugins.volumebinding.assume_cache import AssumeCache, AssumeError
 from controllers.scheduler.plugins.volumeutil import (
     ANN_BIND_COMPLETED,
@@ -177,6 +179,24 @@ def find_matching_volume(
     return smallest
 
 
+def local_volume_node_names(pv: Object) -> set[str]:
+    """``GetLocalPersistentVolumeNodeNames``: the ``kubernetes.io/hostname In`` values of
+    each required term (intersected within a term, united across terms)."""
+    affinity = (pv.get("spec") or {}).get("nodeAffinity") or {}
+    required = affinity.get("required")
+    result: set[str] = set()
+    if not required:
+        return result
+    for term in required.get("nodeSelectorTerms") or ():
+        nodes: set[str] | None = None
+        for expression in term.get("matchExpressions") or ():
+            if expression.get("key") == LABEL_HOSTNAME and expression.get("operator") == "In":
+                values = set(expression.get("values") or ())
+                nodes = values if nodes is None else nodes & values
+        result |= nodes or set()
+    return result
+
+
 def bind_volume_to_claim(pv: Object, pvc: Object) -> tuple[Object, bool]:
     """``GetBindVolumeToClaim``: a copy of the PV with its ``claimRef`` on the claim (and
     bound-by-controller unless the user pre-bound it); whether anything changed."""
@@ -271,6 +291,19 @@ class VolumeBinder:
                 lambda pv, c=class_name: volume_class(pv) == c
             )
         return claims
+
+    def get_eligible_nodes(self, bound_claims: list[Object]) -> set[str] | None:
+        """``GetEligibleNodes``: the nodes local PVs of bound claims pin the pod to (the
+        intersection over the PVs), None when nothing narrows (or a PV cannot be read)."""
+        eligible: set[str] | None = None
+        for pvc in bound_claims:
+            pv = self.pv_cache.get((pvc.get("spec") or {}).get("volumeName") or "")
+            if pv is None:
+                return None
+            names = local_volume_node_names(pv)
+            if names:
+                eligible = set(names) if eligible is None else eligible & names
+        return eligible
 
     def are_pod_volumes_bound(self, pod: Object) -> bool:
         """``arePodVolumesBound``."""
@@ -534,4 +567,5 @@ __all__ = [
     "bind_volume_to_claim",
     "find_matching_volume",
     "is_pvc_fully_bound",
+    "local_volume_node_names",
 ]

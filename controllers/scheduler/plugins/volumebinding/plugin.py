@@ -4,7 +4,8 @@ Upstream: ``framework/plugins/volumebinding/volume_binding.go`` (v1.32). PreFilt
 without claims and rejects, UnschedulableAndUnresolvable, a pod with a missing, lost or
 deleting claim (the API's message) or with an unbound claim of Immediate binding ("pod has
 unbound immediate PersistentVolumeClaims": the PV controller must bind it first; a PVC event
-re-queues the pod). Filter asks the binder (:mod:`.binder`) about this node and rejects it,
+re-queues the pod); bound local PVs narrow the nodes to those they name (a PreFilterResult).
+Filter asks the binder (:mod:`.binder`) about this node and rejects it,
 UnschedulableAndUnresolvable, with every reason that applies. Reserve assumes the chosen
 node's bindings; PreBind writes them and waits for the PV controller; Unreserve reverts.
 
@@ -127,7 +128,8 @@ class VolumeBinding(Plugin):
         if claims.unbound_claims_immediate:
             return None, unresolvable(ERR_REASON_UNBOUND_IMMEDIATE)
         state[self._KEY] = _StateData(claims)
-        return None, None
+        eligible = self.binder.get_eligible_nodes(claims.bound_claims)
+        return (PreFilterResult(eligible) if eligible is not None else None), None
 
     def filter(self, state: CycleState, pod: PodInfo, node_info: NodeInfo) -> Status | None:
         data: _StateData = state[self._KEY]
