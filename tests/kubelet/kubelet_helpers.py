@@ -52,3 +52,29 @@ def condition(obj: Object, kind: str) -> dict[str, Any]:
 
 def is_ready(pod: Object) -> bool:
     return condition(pod, "Ready").get("status") == "True"
+
+
+async def make_probed_pod(
+    cluster: ClusterHarness,
+    name: str,
+    *,
+    node: str = "node-1",
+    annotations: dict[str, str] | None = None,
+    **probes: Any,
+) -> Object:
+    """A pod with one container ``c`` (nginx) declaring ``probes`` (``livenessProbe=...``)."""
+    container = {"name": "c", "image": "nginx", **probes}
+    return await make_pod(cluster, name, node, containers=[container], annotations=annotations)
+
+
+async def make_job_pod(
+    cluster: ClusterHarness, name: str, runs_for: float, *, node: str = "node-1", **spec: Any
+) -> Object:
+    """A Job-like pod (``restartPolicy: Never``) whose containers exit 0 after ``runs_for`` s."""
+    annotations = {
+        "sim.minikube-py.dev/crash-after": str(runs_for),
+        "sim.minikube-py.dev/exit-code": "0",
+    }
+    return await make_pod(
+        cluster, name, node, restartPolicy="Never", annotations=annotations, **spec
+    )

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 import trio
-from kubelet_helpers import condition, is_ready, make_pod, start_nodes
+from kubelet_helpers import condition, is_ready, make_pod, make_probed_pod, start_nodes
 
 from controllers.kubelet import Distribution, NodePool, PodBehavior
 from minikube_py.objects import Object
@@ -210,11 +210,10 @@ async def test_liveness_failures_reach_the_threshold_then_kill(cluster: ClusterH
     await start_nodes(cluster, "node-1")
     await trio.sleep(10)
     probe = {"httpGet": {"path": "/", "port": 80}, "periodSeconds": 5, "failureThreshold": 4}
-    await make_pod(
+    await make_probed_pod(
         cluster,
         "sick",
-        "node-1",
-        containers=[{"name": "c", "image": "nginx", "livenessProbe": probe}],
+        livenessProbe=probe,
         annotations={"sim.minikube-py.dev/liveness-failure-after": "30"},
     )
     added = trio.current_time()
@@ -239,11 +238,10 @@ async def test_startup_probe_that_never_passes(cluster: ClusterHarness) -> None:
     await start_nodes(cluster, "node-1")
     await trio.sleep(10)
     probe = {"exec": {"command": ["cat", "/tmp/ready"]}, "initialDelaySeconds": 5}
-    await make_pod(
+    await make_probed_pod(
         cluster,
         "slow",
-        "node-1",
-        containers=[{"name": "c", "image": "nginx", "startupProbe": probe}],
+        startupProbe=probe,
         annotations={"sim.minikube-py.dev/startup-failure": "true"},
     )
     added = trio.current_time()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 import trio
-from kubelet_helpers import condition, is_ready, make_pod, start_nodes
+from kubelet_helpers import condition, is_ready, make_job_pod, make_pod, start_nodes
 
 from minikube_py.objects import Object
 from minikube_py.testing import ClusterHarness
@@ -58,12 +58,10 @@ async def test_restart_reboots_containers_and_confirms_deletions(cluster: Cluste
 
 async def test_partition_then_heal_catches_up(cluster: ClusterHarness) -> None:
     nodes = await start_nodes(cluster, "node-1")
-    await make_pod(
+    await make_job_pod(
         cluster,
         "job",
-        "node-1",
-        restartPolicy="Never",
-        annotations={"sim.minikube-py.dev/crash-after": "20", "sim.minikube-py.dev/exit-code": "0"},
+        20,
     )
     await cluster.wait_for("pods", "job", is_ready)
     nodes.partition("node-1")

@@ -6,7 +6,14 @@ import itertools
 
 import pytest
 import trio
-from kubelet_helpers import condition, is_ready, make_pod, start_nodes
+from kubelet_helpers import (
+    condition,
+    is_ready,
+    make_job_pod,
+    make_pod,
+    make_probed_pod,
+    start_nodes,
+)
 
 from controllers.kubelet import Distribution, NodePool, PodBehavior
 from minikube_py.clock import parse_time
@@ -235,18 +242,16 @@ async def test_image_pull_failure_and_never_ready_and_liveness(cluster: ClusterH
         cluster, "bad", "node-1", annotations={"sim.minikube-py.dev/image-pull-failure": "true"}
     )
     probe = {"httpGet": {"path": "/", "port": 80}}
-    await make_pod(
+    await make_probed_pod(
         cluster,
         "lazy",
-        "node-1",
-        containers=[{"name": "c", "image": "nginx", "readinessProbe": probe}],
+        readinessProbe=probe,
         annotations={"sim.minikube-py.dev/never-ready": "1"},
     )
-    await make_pod(
+    await make_probed_pod(
         cluster,
         "sick",
-        "node-1",
-        containers=[{"name": "c", "image": "nginx", "livenessProbe": probe}],
+        livenessProbe=probe,
         annotations={"sim.minikube-py.dev/liveness-failure-after": "20"},
     )
     bad = await cluster.wait_for(
@@ -270,12 +275,10 @@ async def test_image_pull_failure_and_never_ready_and_liveness(cluster: ClusterH
 
 async def test_terminal_pod_deletion_is_confirmed_at_once(cluster: ClusterHarness) -> None:
     await start_nodes(cluster, "node-1")
-    await make_pod(
+    await make_job_pod(
         cluster,
         "job",
-        "node-1",
-        restartPolicy="Never",
-        annotations={"sim.minikube-py.dev/crash-after": "1", "sim.minikube-py.dev/exit-code": "0"},
+        1,
     )
     await cluster.wait_for("pods", "job", lambda p: p["status"].get("phase") == "Succeeded")
     await cluster.client.delete("pods", "job", namespace="default")

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 import trio
-from kubelet_helpers import condition, is_ready, make_pod, start_nodes
+from kubelet_helpers import condition, is_ready, make_pod, make_probed_pod, start_nodes
 
 from controllers.endpoint import COMPONENT, EndpointController
 from controllers.kubelet import PodBehavior, ProbeScript
@@ -61,11 +61,10 @@ def test_probe_scripts_parse_and_answer() -> None:
 async def test_readiness_initial_delay_gates_ready(cluster: ClusterHarness) -> None:
     await _settled_nodes(cluster)
     probe = {**HTTP, "initialDelaySeconds": 30}
-    await make_pod(
+    await make_probed_pod(
         cluster,
         "web",
-        "node-1",
-        containers=[{"name": "c", "image": "nginx", "readinessProbe": probe}],
+        readinessProbe=probe,
     )
     added = trio.current_time()
     running = await cluster.wait_for("pods", "web", lambda p: _status(p).get("started"))
@@ -85,11 +84,10 @@ async def test_readiness_thresholds(cluster: ClusterHarness) -> None:
     """The first 4 probes fail: unready until the 2nd success in a row (successThreshold 2)."""
     await _settled_nodes(cluster)
     probe = {**HTTP, "periodSeconds": 2, "successThreshold": 2}
-    await make_pod(
+    await make_probed_pod(
         cluster,
         "web",
-        "node-1",
-        containers=[{"name": "c", "image": "nginx", "readinessProbe": probe}],
+        readinessProbe=probe,
         annotations={"sim.minikube-py.dev/readiness-probe": "fail-first=4"},
     )
     added = trio.current_time()
@@ -158,13 +156,11 @@ async def test_startup_failure_restarts_without_liveness_probes(cluster: Cluster
     await _settled_nodes(cluster)
     startup = {**HTTP, "periodSeconds": 2, "failureThreshold": 5}
     liveness = {**HTTP, "periodSeconds": 1, "failureThreshold": 1}
-    await make_pod(
+    await make_probed_pod(
         cluster,
         "slow",
-        "node-1",
-        containers=[
-            {"name": "c", "image": "nginx", "startupProbe": startup, "livenessProbe": liveness}
-        ],
+        startupProbe=startup,
+        livenessProbe=liveness,
         annotations={
             "sim.minikube-py.dev/startup-probe": "never",
             "sim.minikube-py.dev/liveness-probe": "never",
@@ -191,13 +187,11 @@ async def test_startup_success_lets_liveness_run(cluster: ClusterHarness) -> Non
     await _settled_nodes(cluster)
     startup = {**HTTP, "periodSeconds": 5}
     liveness = {**HTTP, "periodSeconds": 5, "failureThreshold": 2}
-    await make_pod(
+    await make_probed_pod(
         cluster,
         "app",
-        "node-1",
-        containers=[
-            {"name": "c", "image": "nginx", "startupProbe": startup, "livenessProbe": liveness}
-        ],
+        startupProbe=startup,
+        livenessProbe=liveness,
         annotations={
             "sim.minikube-py.dev/startup-probe": "fail-first=2",
             "sim.minikube-py.dev/liveness-probe": "fail-after=20",
@@ -260,11 +254,10 @@ async def test_probe_timeouts_and_probe_grace_period(cluster: ClusterHarness) ->
         "failureThreshold": 1,
         "terminationGracePeriodSeconds": 4,
     }
-    await make_pod(
+    await make_probed_pod(
         cluster,
         "slow",
-        "node-1",
-        containers=[{"name": "c", "image": "nginx", "livenessProbe": probe}],
+        livenessProbe=probe,
         annotations={"sim.minikube-py.dev/liveness-probe": "latency=3", **pool_behavior},
     )
     added = trio.current_time()

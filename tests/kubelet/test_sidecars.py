@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 import trio
-from kubelet_helpers import condition, is_ready, make_pod, start_nodes
+from kubelet_helpers import condition, is_ready, make_job_pod, make_pod, start_nodes
 
 from minikube_py.objects import Object
 from minikube_py.testing import ClusterHarness
@@ -133,14 +133,12 @@ async def test_sidecar_restarts_under_never_and_stops_after_the_containers(
     cluster: ClusterHarness,
 ) -> None:
     await start_nodes(cluster, "node-1")
-    await make_pod(
+    await make_job_pod(
         cluster,
         "job",
-        "node-1",
-        restartPolicy="Never",
+        30,
         initContainers=[dict(SIDECAR)],
         containers=[{"name": "c", "image": "app:1.0"}],
-        annotations={"sim.minikube-py.dev/crash-after": "30", "sim.minikube-py.dev/exit-code": "0"},
     )
     seen = await _timeline(
         cluster,
