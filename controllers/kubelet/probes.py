@@ -26,7 +26,8 @@ pod status, as ``UpdatePodStatus`` does). One probe:
 The pod worker turns results into ``started`` / ``ready`` and the pod conditions
 (:meth:`~controllers.kubelet.pods.PodWorker.refresh_readiness`). Not simulated: the kubelet
 keeping readiness probes running while a pod terminates (the workers stop with the pod's
-containers).
+containers); a ``successThreshold`` other than 1 on a liveness or startup probe counts as 1 here
+(the API server is meant to reject it).
 """
 
 from __future__ import annotations
@@ -141,7 +142,6 @@ class ProbeWorker:
         #: probes of the current run (what the behaviour's script counts)
         self.attempts = 0
         self.script = ProbeScript()
-        self.probes_run = 0
         self._trigger = trio.Event()
 
     def trigger(self) -> None:
@@ -192,8 +192,10 @@ class ProbeWorker:
         since_start = pod.agent.clock.monotonic() - run.start
         if int(since_start + 1e-9) < self.initial_delay:
             return True
-        if container.started != (kind != "Startup"):
-            return True  # startup probes stop once started; the others wait for it
+        if kind == "Startup" and container.started:
+            return True  # started: the startup probe is done (until the next run)
+        if kind != "Startup" and not container.started:
+            return True  # liveness and readiness wait for the startup probe
         result = await self._probe(since_start)
         if self.last_result == result:
             self.result_run += 1
@@ -216,7 +218,6 @@ class ProbeWorker:
         """Run the probe against the simulated application; records ``Unhealthy`` on failure."""
         pod, container = self.pod, self.container
         self.attempts += 1
-        self.probes_run += 1
         why = self.script.answer(since_start, self.attempts)
         latency = self.script.latency
         if latency >= self.timeout:
