@@ -13,12 +13,12 @@ from controllers.scheduler.framework.interface import QueueingHint
 from controllers.scheduler.plugins.volumebinding.assume_cache import AssumeCache, AssumeError
 from controllers.scheduler.plugins.volumebinding.binder import (
     bind_volume_to_claim,
-    find_matching_volume,
     local_volume_node_names,
 )
 from controllers.scheduler.plugins.volumeutil import (
     check_node_affinity,
     claim_event_hint,
+    find_matching_volume,
     match_topology_selector_terms,
 )
 from controllers.scheduler.plugins.volumezone import _after_volume_change
@@ -38,6 +38,11 @@ def claim(name: str = "c", **kw: Any) -> dict[str, Any]:
     return made
 
 
+def match(wanted: dict[str, Any], volumes: list[Any], excluded: Any = frozenset()) -> Any:
+    """The scheduler's path: on node ``n1``, delayed binding."""
+    return find_matching_volume(wanted, volumes, HOST, set(excluded), delay_binding=True)
+
+
 def test_smallest_available_volume_of_the_class_wins():
     volumes = [
         available(pv("big", size="5Gi", storage_class="local")),
@@ -45,11 +50,9 @@ def test_smallest_available_volume_of_the_class_wins():
         available(pv("fits", size="2Gi", storage_class="local")),
         available(pv("other-class", size="2Gi", storage_class="ssd")),
     ]
-    chosen = find_matching_volume(claim(size="2Gi", storage_class="local"), volumes, HOST, set())
+    chosen = match(claim(size="2Gi", storage_class="local"), volumes)
     assert chosen is not None and chosen["metadata"]["name"] == "fits"
-    excluded = find_matching_volume(
-        claim(size="2Gi", storage_class="local"), volumes, HOST, {"fits"}
-    )
+    excluded = match(claim(size="2Gi", storage_class="local"), volumes, frozenset({"fits"}))
     assert excluded is not None and excluded["metadata"]["name"] == "big"
 
 
@@ -63,7 +66,7 @@ def test_unavailable_wrong_mode_or_access_or_node_is_skipped():
     )
     deleting = available(pv("deleting", storage_class="local"), deletionTimestamp="x")
     wanted = claim(storage_class="local")
-    assert find_matching_volume(wanted, [pending, block, rwx, far, deleting], HOST, set()) is None
+    assert match(wanted, [pending, block, rwx, far, deleting]) is None
 
 
 def test_selector_filters_volumes():
@@ -71,7 +74,7 @@ def test_selector_filters_volumes():
     plain = available(pv("plain", storage_class="local"))
     wanted = claim(storage_class="local")
     wanted["spec"]["selector"] = {"matchLabels": {"speed": "fast"}}
-    chosen = find_matching_volume(wanted, [plain, labelled], HOST, set())
+    chosen = match(wanted, [plain, labelled])
     assert chosen is not None and chosen["metadata"]["name"] == "fast"
 
 
@@ -80,14 +83,23 @@ def test_prebound_volume_wins_even_when_not_available_unless_the_node_does_not_f
     prebound = pv("pre", size="9Gi", storage_class="other")
     prebound["spec"]["claimRef"] = {"name": "c", "namespace": "default"}
     smaller = available(pv("small", storage_class="local"))
-    assert find_matching_volume(wanted, [smaller, prebound], HOST, set()) is prebound
+    assert match(wanted, [smaller, prebound]) is prebound
     prebound["spec"]["nodeAffinity"] = pv("x", node_affinity={"kubernetes.io/hostname": ["n2"]})[
         "spec"
     ]["nodeAffinity"]
-    assert find_matching_volume(wanted, [smaller, prebound], HOST, set()) is None
+    assert match(wanted, [smaller, prebound]) is None
     taken = available(pv("taken", storage_class="local"))
     taken["spec"]["claimRef"] = {"name": "else", "namespace": "default"}
-    assert find_matching_volume(wanted, [taken], HOST, set()) is None
+    assert match(wanted, [taken]) is None
+
+
+def test_pv_controller_path_binds_only_immediate_claims_to_unbound_volumes():
+    volume = available(pv("v", storage_class="local"))
+    wanted = claim(storage_class="local")
+    assert find_matching_volume(wanted, [volume], None, set(), delay_binding=False) is volume
+    assert find_matching_volume(wanted, [volume], None, set(), delay_binding=True) is None
+    volume["spec"]["claimRef"] = {"name": "c", "namespace": "default", "uid": "uid-c"}
+    assert find_matching_volume(wanted, [volume], None, set(), delay_binding=True) is volume
 
 
 def test_bind_volume_to_claim_sets_claim_ref_and_bound_by_controller():

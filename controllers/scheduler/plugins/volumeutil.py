@@ -21,6 +21,7 @@ from controllers.scheduler.framework.interface import QueueingHint, QueueingHint
 from controllers.scheduler.plugins.helper import compile_node_selector
 from minikube_py.objects import Object
 from minikube_py.quantity import value as quantity_value
+from minikube_py.selectors.labels import SelectorParseError, from_label_selector
 
 if TYPE_CHECKING:
     from controllers.scheduler.framework.runtime import Framework
@@ -192,6 +193,65 @@ def match_topology_selector_terms(
     return False
 
 
+class MatchError(Exception):
+    """A claim whose selector does not parse (``FindMatchingVolume``'s error)."""
+
+
+def find_matching_volume(
+    pvc: Object,
+    volumes: Iterable[Object],
+    node_labels: Mapping[str, str] | None,
+    excluded: set[str],
+    *,
+    delay_binding: bool,
+) -> Object | None:
+    """``FindMatchingVolume``: the PV pre-bound to the claim (None if it does not fit the
+    node), else the smallest available PV of the claim's class that fits its size, volume
+    mode and selector -- and, on the scheduler's path (``node_labels`` given), the node and
+    the access modes. The PV controller's path (no node) leaves delayed claims unmatched."""
+    requested = requested_storage(pvc)
+    requested_class = claim_class(pvc)
+    selector_spec = (pvc.get("spec") or {}).get("selector")
+    selector = None
+    if selector_spec is not None:
+        try:
+            selector = from_label_selector(selector_spec)
+        except SelectorParseError as error:
+            meta = pvc.get("metadata") or {}
+            raise MatchError(
+                "error creating internal label selector for claim: "
+                f"{meta.get('namespace')}/{meta.get('name')}: {error}"
+            ) from error
+    smallest: Object | None = None
+    smallest_size = 0
+    for pv in volumes:
+        metadata = pv.get("metadata") or {}
+        if metadata.get("name", "") in excluded:
+            continue
+        bound_here = is_volume_bound_to_claim(pv, pvc)
+        if (pv.get("spec") or {}).get("claimRef") and not bound_here:
+            continue
+        size = volume_capacity(pv)
+        if size < requested or volume_mode_mismatch(pvc, pv) or metadata.get("deletionTimestamp"):
+            continue
+        fits_node = node_labels is None or check_node_affinity(pv, node_labels)
+        if bound_here:
+            return pv if fits_node else None
+        if node_labels is None and delay_binding:
+            continue  # the scheduler binds delayed claims
+        if (pv.get("status") or {}).get("phase") != "Available":
+            continue
+        if selector is not None and not selector.matches(metadata.get("labels") or {}):
+            continue
+        if volume_class(pv) != requested_class or not fits_node:
+            continue
+        if node_labels is not None and not check_access_modes(pvc, pv):
+            continue
+        if smallest is None or smallest_size > size:
+            smallest, smallest_size = pv, size
+    return smallest
+
+
 class VolumeListers:
     """The listers the volume plugins read (``SharedInformerFactory`` listers)."""
 
@@ -221,6 +281,7 @@ __all__ = [
     "NOT_SUPPORTED_PROVISIONER",
     "READ_WRITE_ONCE_POD",
     "WAIT_FOR_FIRST_CONSUMER",
+    "MatchError",
     "VolumeListers",
     "access_modes",
     "check_access_modes",
@@ -228,6 +289,7 @@ __all__ = [
     "claim_class",
     "claim_event_hint",
     "claim_name",
+    "find_matching_volume",
     "is_volume_bound_to_claim",
     "match_topology_selector_terms",
     "not_found",

@@ -41,22 +41,20 @@ from controllers.scheduler.plugins.volumeutil import (
     ANN_SELECTED_NODE,
     NOT_SUPPORTED_PROVISIONER,
     WAIT_FOR_FIRST_CONSUMER,
+    MatchError,
     VolumeListers,
-    check_access_modes,
     check_node_affinity,
     claim_class,
     claim_name,
+    find_matching_volume,
     is_volume_bound_to_claim,
     match_topology_selector_terms,
     requested_storage,
-    volume_capacity,
     volume_class,
     volume_is_for_pod,
-    volume_mode_mismatch,
 )
 from minikube_py.errors import StatusError
 from minikube_py.objects import Object
-from minikube_py.selectors.labels import SelectorParseError, from_label_selector
 
 if TYPE_CHECKING:
     from controllers.scheduler.framework.runtime import Framework
@@ -127,56 +125,6 @@ def is_pvc_fully_bound(pvc: Object) -> bool:
     return bool((pvc.get("spec") or {}).get("volumeName")) and (
         ANN_BIND_COMPLETED in _annotations(pvc)
     )
-
-
-def find_matching_volume(
-    pvc: Object, volumes: list[Object], node_labels: dict[str, str], excluded: set[str]
-) -> Object | None:
-    """``FindMatchingVolume`` on the scheduler's path (a node, delayed binding): the PV
-    pre-bound to the claim if it fits the node, else the smallest available PV of the claim's
-    class that fits its size, mode, selector, access modes and the node."""
-    requested = requested_storage(pvc)
-    requested_class = claim_class(pvc)
-    selector_spec = (pvc.get("spec") or {}).get("selector")
-    selector = None
-    if selector_spec is not None:
-        try:
-            selector = from_label_selector(selector_spec)
-        except SelectorParseError as error:
-            raise BindingError(
-                f"error creating internal label selector for claim: {_key(pvc)}: {error}"
-            ) from error
-    smallest: Object | None = None
-    smallest_size = 0
-    for pv in volumes:
-        name = (pv.get("metadata") or {}).get("name", "")
-        if name in excluded:
-            continue
-        spec = pv.get("spec") or {}
-        bound_here = is_volume_bound_to_claim(pv, pvc)
-        if spec.get("claimRef") and not bound_here:
-            continue
-        size = volume_capacity(pv)
-        if size < requested or volume_mode_mismatch(pvc, pv):
-            continue
-        if (pv.get("metadata") or {}).get("deletionTimestamp"):
-            continue
-        fits_node = check_node_affinity(pv, node_labels)
-        if bound_here:
-            return pv if fits_node else None
-        if (pv.get("status") or {}).get("phase") != "Available":
-            continue
-        if selector is not None and not selector.matches(
-            (pv.get("metadata") or {}).get("labels") or {}
-        ):
-            continue
-        if volume_class(pv) != requested_class or not fits_node:
-            continue
-        if not check_access_modes(pvc, pv):
-            continue
-        if smallest is None or smallest_size > size:
-            smallest, smallest_size = pv, size
-    return smallest
 
 
 def local_volume_node_names(pv: Object) -> set[str]:
@@ -370,9 +318,11 @@ class VolumeBinder:
         bindings: list[BindingInfo] = []
         unmatched: list[Object] = []
         for pvc in sorted(claims, key=requested_storage):
-            pv = find_matching_volume(
-                pvc, candidates.get(claim_class(pvc), []), node_labels, chosen
-            )
+            volumes = candidates.get(claim_class(pvc), [])
+            try:
+                pv = find_matching_volume(pvc, volumes, node_labels, chosen, delay_binding=True)
+            except MatchError as error:
+                raise BindingError(str(error)) from error
             if pv is None:
                 unmatched.append(pvc)
                 continue
@@ -565,7 +515,6 @@ __all__ = [
     "PodVolumes",
     "VolumeBinder",
     "bind_volume_to_claim",
-    "find_matching_volume",
     "is_pvc_fully_bound",
     "local_volume_node_names",
 ]
