@@ -92,6 +92,10 @@ def _unix_nanos(moment: datetime) -> int:
     return calendar.timegm(moment.utctimetuple()) * 1_000_000_000 + moment.microsecond * 1000
 
 
+def _started(container: ContainerState) -> Callable[[], bool]:
+    return lambda: container.started
+
+
 class PodWorker:
     """Drives one pod; lives as long as the pod is on the node (across node restarts)."""
 
@@ -310,8 +314,8 @@ class PodWorker:
         """Run the pod until its deletion is confirmed or the node stops."""
         self.running = True
         try:
-            if rebooted:
-                self._after_reboot()
+            if rebooted and self._after_reboot():
+                await self.sync()
             if not (self.terminal or self.deleting):
                 async with trio.open_nursery() as nursery:
                     self._start_probers(nursery)
@@ -350,29 +354,30 @@ class PodWorker:
             return False
         return self.restart_policy == "Always" or container.exit_code != 0
 
-    def _after_reboot(self) -> None:
+    def _after_reboot(self) -> bool:
         """The node rebooted: every container that ran is gone (a running one exited 255,
         reason Unknown). The pod gets a new sandbox in which its init containers run again from
-        the first, then its containers: each that will run again counts a restart."""
+        the first, then its containers: each that will run again counts a restart. A
+        ``restartPolicy: Never`` pod whose containers ran gets no new sandbox
+        (``computePodActions``): it fails. True when the pod became terminal."""
         if self.terminal:
-            return
-        now = self.agent.clock.timestamp()
+            return False
+        ran = [c for c in (*self.init_containers, *self.containers) if c.run is not None]
+        if ran and self.restart_policy == "Never":
+            for container in ran:
+                if container.running:
+                    self._terminate_container(container, 255, reason="Unknown")
+            self.terminal, self.phase = True, "Failed"
+            self.set_condition("PodReadyToStartContainers", False)
+            self.refresh_readiness()
+            return True
         waiting = "PodInitializing" if self.init_containers else "ContainerCreating"
-        for container in (*self.init_containers, *self.containers):
-            if container.run is None or not (container.init or self._will_run(container)):
-                continue  # never ran (since the last reboot), or done for good
-            running = container.state.get("running")
-            if running is not None:
-                container.last_state = {
-                    "terminated": {
-                        "exitCode": 255,
-                        "reason": "Unknown",
-                        "startedAt": running.get("startedAt"),
-                        "finishedAt": now,
-                        "containerID": container.run.id,
-                    }
-                }
-            elif "terminated" in container.state:
+        for container in ran:
+            if not (container.init or self._will_run(container)):
+                continue  # done for good
+            if container.running:
+                self._terminate_container(container, 255, reason="Unknown")
+            if "terminated" in container.state:
                 container.last_state = {"terminated": container.state["terminated"]}
             container.restart_count += 1
             container.exit_code = None
@@ -382,6 +387,7 @@ class PodWorker:
         if self.init_containers:
             self._set_initialized(False)
         self.refresh_readiness()
+        return False
 
     async def _lifecycle(self, rebooted: bool) -> None:
         clock = self.agent.clock
@@ -425,7 +431,7 @@ class PodWorker:
         for container in self.init_containers:
             if container.restartable:
                 nursery.start_soon(self._container_loop, container)
-                await self._until(lambda c=container: c.started)  # type: ignore[misc]
+                await self._until(_started(container))
             elif container.exit_code != 0 and not await self._run_init(container):
                 return False
         if self.init_containers:
@@ -517,7 +523,9 @@ class PodWorker:
         await self.event(NORMAL, "Started", f"Started container {container.name}", container)
         return run
 
-    def _terminate_container(self, container: ContainerState, exit_code: int) -> None:
+    def _terminate_container(
+        self, container: ContainerState, exit_code: int, *, reason: str = ""
+    ) -> None:
         clock = self.agent.clock
         running = container.state.get("running") or {}
         run = container.run
@@ -526,7 +534,7 @@ class PodWorker:
         container.state = {
             "terminated": {
                 "exitCode": exit_code,
-                "reason": "Completed" if exit_code == 0 else "Error",
+                "reason": reason or ("Completed" if exit_code == 0 else "Error"),
                 "startedAt": running.get("startedAt"),
                 "finishedAt": clock.timestamp(),
                 "containerID": run.id if run else "",

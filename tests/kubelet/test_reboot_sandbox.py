@@ -93,3 +93,21 @@ async def test_a_finished_pod_is_not_run_again_after_a_reboot(cluster: ClusterHa
     await trio.sleep(30)
     pod = await cluster.client.get("pods", "job", namespace="default")
     assert pod["status"] == done["status"]
+
+
+async def test_a_never_pod_that_ran_fails_after_a_reboot(cluster: ClusterHarness) -> None:
+    """No new sandbox for a pod that must not restart: its container stays dead, it fails."""
+    nodes = await start_nodes(cluster, "node-1")
+    await make_pod(cluster, "once", "node-1", restartPolicy="Never")
+    await cluster.wait_for("pods", "once", is_ready)
+    nodes.kill("node-1")
+    await nodes.restart_started("node-1")
+    failed = await cluster.wait_for(
+        "pods", "once", lambda p: p["status"].get("phase") == "Failed", timeout=5
+    )
+    terminated = _main(failed)["state"]["terminated"]
+    assert terminated["exitCode"] == 255 and terminated["reason"] == "Unknown"
+    assert _main(failed)["restartCount"] == 0 and not is_ready(failed)
+    assert condition(failed, "Ready")["reason"] == "PodFailed"
+    reasons = [e["reason"] for e in await cluster.events(involved_name="once")]
+    assert "SandboxChanged" not in reasons and reasons.count("Started") == 1
