@@ -47,7 +47,31 @@ def _first(seen: list[tuple[float, Object]], check: Any) -> float:
     return next(at for at, pod in seen if check(pod))
 
 
+async def _killing(cluster: ClusterHarness, name: str) -> list[tuple[str, str]]:
+    """The pod's ``Killing`` events: (message, fieldPath)."""
+    events = await cluster.events(involved_name=name)
+    return [
+        (e["message"], e["involvedObject"].get("fieldPath", ""))
+        for e in events
+        if e["reason"] == "Killing"
+    ]
+
+
 SIDECAR = {"name": "proxy", "image": "envoy:1.30", "restartPolicy": "Always"}
+
+
+async def _probed_sidecar_pod(cluster: ClusterHarness, script: str, **probes: Any) -> None:
+    """Pod ``p``: sidecar ``proxy`` declaring ``probes`` (answered by ``script``, an
+    annotation) and container ``c``."""
+    kind = next(iter(probes)).removesuffix("Probe")
+    await make_pod(
+        cluster,
+        "p",
+        "node-1",
+        initContainers=[{**SIDECAR, **probes}],
+        containers=[{"name": "c", "image": "app:1.0"}],
+        annotations={f"sim.minikube-py.dev/{kind}-probe": script},
+    )
 
 
 async def test_next_init_container_waits_for_the_sidecar_to_start(cluster: ClusterHarness) -> None:
@@ -107,14 +131,7 @@ async def test_next_init_container_waits_for_the_sidecar_to_start(cluster: Clust
 async def test_an_unready_sidecar_keeps_the_pod_unready(cluster: ClusterHarness) -> None:
     await start_nodes(cluster, "node-1")
     readiness = {"httpGet": {"path": "/ready", "port": 15021}, "periodSeconds": 2}
-    await make_pod(
-        cluster,
-        "p",
-        "node-1",
-        initContainers=[{**SIDECAR, "readinessProbe": readiness}],
-        containers=[{"name": "c", "image": "app:1.0"}],
-        annotations={"sim.minikube-py.dev/readiness-probe": "fail-after=0,fail-for=30"},
-    )
+    await _probed_sidecar_pod(cluster, "fail-after=0,fail-for=30", readinessProbe=readiness)
     running = await cluster.wait_for("pods", "p", lambda p: _state(p, "c") == "running")
     added = trio.current_time()
     # started (no startup probe) but not ready: the containers started all the same
@@ -158,11 +175,9 @@ async def test_sidecar_restarts_under_never_and_stops_after_the_containers(
     assert _status(done, "c")["restartCount"] == 0
     assert _status(done, "proxy")["state"]["terminated"]["exitCode"] == 0
     assert condition(done, "Ready")["reason"] == "PodCompleted"
-    events = await cluster.events(involved_name="job")
-    killing = [
-        (e["message"], e["involvedObject"]["fieldPath"]) for e in events if e["reason"] == "Killing"
+    assert await _killing(cluster, "job") == [
+        ("Stopping container proxy", "spec.initContainers{proxy}")
     ]
-    assert killing == [("Stopping container proxy", "spec.initContainers{proxy}")]
 
 
 async def test_deletion_stops_sidecars_after_the_containers_in_reverse_order(
@@ -192,11 +207,26 @@ async def test_deletion_stops_sidecars_after_the_containers_in_reverse_order(
     # the containers together (3 s), then the sidecars one at a time, last started first
     assert stopped == pytest.approx({"c": 3, "d": 3, "logs": 6, "proxy": 9})
     assert deleted == pytest.approx(9)
-    events = await cluster.events(involved_name="p")
-    killing = [e["involvedObject"]["fieldPath"] for e in events if e["reason"] == "Killing"]
-    assert killing == [
+    assert [path for _, path in await _killing(cluster, "p")] == [
         "spec.containers{c}",
         "spec.containers{d}",
         "spec.initContainers{logs}",
         "spec.initContainers{proxy}",
+    ]
+
+
+async def test_a_sidecar_failing_liveness_restarts_alone(cluster: ClusterHarness) -> None:
+    await start_nodes(cluster, "node-1")
+    await trio.sleep(10)
+    liveness = {"httpGet": {"path": "/live", "port": 15021}, "periodSeconds": 5}
+    await _probed_sidecar_pod(cluster, "fail-after=10", livenessProbe=liveness)
+    added = trio.current_time()
+    pod = await cluster.wait_for("pods", "p", lambda p: _status(p, "proxy").get("restartCount"))
+    # the sidecar runs from 0.6 s, fails from 10.6 s: the ticks at 15, 20 and 25 s; 0.5 s to
+    # stop, 0.1 s to start again
+    assert trio.current_time() - added == pytest.approx(25.6)
+    assert _status(pod, "c")["restartCount"] == 0 and _state(pod, "c") == "running"
+    assert _status(pod, "proxy")["lastState"]["terminated"]["exitCode"] == 137
+    assert await _killing(cluster, "p") == [
+        ("Container proxy failed liveness probe, will be restarted", "spec.initContainers{proxy}")
     ]
