@@ -13,7 +13,9 @@ As upstream's kubelet (``pkg/kubelet/kubelet_node_status.go``, ``nodelease``):
   task.
 
 Operations for chaos: :meth:`NodeAgent.kill` stops everything at once (pods keep their last
-reported state); running it again is a reboot (containers restart, restartCount + 1);
+reported state); running it again is a reboot (each pod gets a new sandbox and IP, its init
+containers run again, its containers restart, restartCount + 1; a ``restartPolicy: Never`` pod
+that ran fails instead);
 :meth:`NodeAgent.partition` cuts API writes while pods keep running locally, and
 :meth:`NodeAgent.heal` catches the API server up.
 """
