@@ -11,11 +11,9 @@ from volume_harness import claim_volume, pv, pvc
 
 from controllers.scheduler.framework.interface import QueueingHint
 from controllers.scheduler.plugins.volumebinding.assume_cache import AssumeCache, AssumeError
-from controllers.scheduler.plugins.volumebinding.binder import (
-    bind_volume_to_claim,
-    local_volume_node_names,
-)
+from controllers.scheduler.plugins.volumebinding.binder import local_volume_node_names
 from controllers.scheduler.plugins.volumeutil import (
+    bind_volume_to_claim,
     check_node_affinity,
     claim_event_hint,
     find_matching_volume,

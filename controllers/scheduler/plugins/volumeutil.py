@@ -252,6 +252,37 @@ def find_matching_volume(
     return smallest
 
 
+def bind_volume_to_claim(pv: Object, pvc: Object) -> tuple[Object, bool]:
+    """``GetBindVolumeToClaim``: a copy of the PV with its ``claimRef`` on the claim (and
+    bound-by-controller unless the user pre-bound it); whether anything changed."""
+    should_mark = not is_volume_bound_to_claim(pv, pvc)
+    metadata, spec = dict(pv.get("metadata") or {}), dict(pv.get("spec") or {})
+    claim_meta = pvc.get("metadata") or {}
+    ref = spec.get("claimRef") or {}
+    dirty = False
+    if (
+        ref.get("name") != claim_meta.get("name")
+        or ref.get("namespace") != claim_meta.get("namespace")
+        or ref.get("uid") != claim_meta.get("uid")
+    ):
+        spec["claimRef"] = {
+            "kind": "PersistentVolumeClaim",
+            "namespace": claim_meta.get("namespace"),
+            "name": claim_meta.get("name"),
+            "uid": claim_meta.get("uid"),
+            "apiVersion": "v1",
+            "resourceVersion": claim_meta.get("resourceVersion"),
+        }
+        dirty = True
+    if should_mark and ANN_BOUND_BY_CONTROLLER not in (metadata.get("annotations") or {}):
+        metadata["annotations"] = {
+            **(metadata.get("annotations") or {}),
+            ANN_BOUND_BY_CONTROLLER: "yes",
+        }
+        dirty = True
+    return {**pv, "metadata": metadata, "spec": spec}, dirty
+
+
 class VolumeListers:
     """The listers the volume plugins read (``SharedInformerFactory`` listers)."""
 
@@ -284,6 +315,7 @@ __all__ = [
     "MatchError",
     "VolumeListers",
     "access_modes",
+    "bind_volume_to_claim",
     "check_access_modes",
     "check_node_affinity",
     "claim_class",

@@ -37,17 +37,16 @@ from controllers.scheduler.framework.types import LABEL_HOSTNAME
 from controllers.scheduler.plugins.volumebinding.assume_cache import AssumeCache, AssumeError
 from controllers.scheduler.plugins.volumeutil import (
     ANN_BIND_COMPLETED,
-    ANN_BOUND_BY_CONTROLLER,
     ANN_SELECTED_NODE,
     NOT_SUPPORTED_PROVISIONER,
     WAIT_FOR_FIRST_CONSUMER,
     MatchError,
     VolumeListers,
+    bind_volume_to_claim,
     check_node_affinity,
     claim_class,
     claim_name,
     find_matching_volume,
-    is_volume_bound_to_claim,
     match_topology_selector_terms,
     requested_storage,
     volume_class,
@@ -143,37 +142,6 @@ def local_volume_node_names(pv: Object) -> set[str]:
                 nodes = values if nodes is None else nodes & values
         result |= nodes or set()
     return result
-
-
-def bind_volume_to_claim(pv: Object, pvc: Object) -> tuple[Object, bool]:
-    """``GetBindVolumeToClaim``: a copy of the PV with its ``claimRef`` on the claim (and
-    bound-by-controller unless the user pre-bound it); whether anything changed."""
-    should_mark = not is_volume_bound_to_claim(pv, pvc)
-    metadata, spec = dict(pv.get("metadata") or {}), dict(pv.get("spec") or {})
-    claim_meta = pvc.get("metadata") or {}
-    ref = spec.get("claimRef") or {}
-    dirty = False
-    if (
-        ref.get("name") != claim_meta.get("name")
-        or ref.get("namespace") != claim_meta.get("namespace")
-        or ref.get("uid") != claim_meta.get("uid")
-    ):
-        spec["claimRef"] = {
-            "kind": "PersistentVolumeClaim",
-            "namespace": claim_meta.get("namespace"),
-            "name": claim_meta.get("name"),
-            "uid": claim_meta.get("uid"),
-            "apiVersion": "v1",
-            "resourceVersion": claim_meta.get("resourceVersion"),
-        }
-        dirty = True
-    if should_mark and ANN_BOUND_BY_CONTROLLER not in (metadata.get("annotations") or {}):
-        metadata["annotations"] = {
-            **(metadata.get("annotations") or {}),
-            ANN_BOUND_BY_CONTROLLER: "yes",
-        }
-        dirty = True
-    return {**pv, "metadata": metadata, "spec": spec}, dirty
 
 
 class VolumeBinder:
@@ -514,7 +482,6 @@ __all__ = [
     "PodVolumeClaims",
     "PodVolumes",
     "VolumeBinder",
-    "bind_volume_to_claim",
     "is_pvc_fully_bound",
     "local_volume_node_names",
 ]
