@@ -3,7 +3,8 @@
     ./dev bench pipeline [--quick] [SECTION ...]
 
 Sections: ops (create/get/update/patch of a typical Pod through the full pipeline via the
-in-process client), lists (100 and 10,000 items, with and without a label selector), scale
+in-process client; creates both as a ReplicaSet makes them, bodies alike but for the name, and
+with every body different), lists (100 and 10,000 items, with and without a label selector), scale
 (per-operation cost from 1,000 to 100,000 objects), watch (one write delivered to 1,000
 watchers of one resource).
 """
@@ -98,6 +99,17 @@ def typical_pod(name: str, i: int) -> dict[str, Any]:
     }
 
 
+def distinct_pod(name: str, i: int) -> dict[str, Any]:
+    """A typical Pod that shares no body with any other: its own label, image tag and env
+    value (what creates cost when nothing about them repeats)."""
+    pod = typical_pod(name, i)
+    pod["metadata"]["labels"]["instance"] = f"i-{i}"
+    container = pod["spec"]["containers"][0]
+    container["image"] = f"registry.example.com/team/app:1.4.{i}"
+    container["env"][1]["value"] = f"level-{i}"
+    return pod
+
+
 async def cluster() -> InProcessClient:
     kv = MVCCStore(StoreConfig(compaction_interval=None, progress_notify_interval=None))
     server = APIServer(kv, ClusterClock(epoch=datetime(2026, 1, 1, tzinfo=UTC)))
@@ -114,6 +126,12 @@ async def bench_ops() -> None:
     for p in pods:
         await api.create(p)
     report("create Pod", n, time.perf_counter() - t)
+    distinct = [distinct_pod(f"distinct-{i:06}", i) for i in range(n)]
+    gc.collect()
+    t = CLOCK.start()
+    for p in distinct:
+        await api.create(p)
+    report("create Pod (every body different)", n, time.perf_counter() - t)
     t = CLOCK.start()
     for p in pods:
         await api.get("pods", p["metadata"]["name"])

@@ -21,8 +21,10 @@ from apiserver.admission.priority import Priority
 from apiserver.admission.service_account import ServiceAccountAdmission
 from apiserver.endpoints import podlog, pods
 from apiserver.endpoints import request as rq
+from apiserver.endpoints.creatememo import CreateMemo
 from apiserver.endpoints.fieldmanagement import (
     check_patch_options,
+    manager_of,
     record_update,
     server_side_apply,
 )
@@ -126,6 +128,7 @@ class APIServer:
                 ]
             )
         self.admission = admission
+        self._create_memo = CreateMemo()
 
     async def bootstrap(self) -> None:
         """Create what every cluster has: the system namespaces, the ``kubernetes`` Service
@@ -420,9 +423,21 @@ class APIServer:
     ) -> Object:
         if request.subresource:
             raise MethodNotSupported(GroupResource(store.info.group, store.info.resource), "create")
-        obj = self._typed_body(request, store, warnings, "CreateOptions")
-        store.strategy.default(obj)
-        record_update(request, store.info, None, obj, self.clock.timestamp())
+        now = self.clock.timestamp()
+
+        def prepare() -> tuple[Object, tuple[str, ...]]:
+            found: list[str] = []
+            obj = self._typed_body(request, store, found, "CreateOptions")
+            store.strategy.default(obj)
+            record_update(request, store.info, None, obj, now)
+            return obj, tuple(found)
+
+        if request.raw_body is None and store.strategy.name_blind_defaults:
+            options = (request.query.get("fieldValidation") or "", manager_of(request))
+            obj, found = self._create_memo.prepare(store, options, request.body, now, prepare)
+        else:
+            obj, found = prepare()
+        warnings.extend(found)
         await self._mutate(request, store, Operation.CREATE, obj, None)
         if store.info.group == "" and store.info.resource == "services":
             self._allocate_service(obj)

@@ -38,6 +38,15 @@ class Strategy:
     #: Field selector names beyond ``metadata.name``/``metadata.namespace``; None: only those.
     selectable: ClassVar[tuple[str, ...] | None] = None
     name_validator: ClassVar[NameValidator] = staticmethod(name_is_dns_subdomain)
+    #: :meth:`default` reads nothing but the object, and not its ``metadata.name``: creates
+    #: of bodies alike may share its work (:mod:`apiserver.endpoints.creatememo`). A kind
+    #: that overrides ``default`` is taken not to be, unless it says so.
+    name_blind_defaults: ClassVar[bool] = True
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "default" in cls.__dict__ and "name_blind_defaults" not in cls.__dict__:
+            cls.name_blind_defaults = False
 
     # -- create --------------------------------------------------------------------------------
 

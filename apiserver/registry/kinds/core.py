@@ -270,6 +270,7 @@ class PodStrategy(Strategy):
     has_status = True
     return_deleted_object = True
     selectable = _POD_FIELDS
+    name_blind_defaults = True  # SetDefaults_Pod reads the spec only
 
     def default(self, obj: Object) -> None:
         spec = obj.get("spec")
