@@ -193,6 +193,8 @@ BUILTIN: tuple[ResourceInfo, ...] = (
     ),
     ResourceInfo("storage.k8s.io", "v1", "storageclasses", "StorageClass", False, ("sc",)),
     ResourceInfo("storage.k8s.io", "v1", "csinodes", "CSINode", False),
+    ResourceInfo("storage.k8s.io", "v1", "csidrivers", "CSIDriver", False),
+    ResourceInfo("storage.k8s.io", "v1", "csistoragecapacities", "CSIStorageCapacity", True),
     ResourceInfo("scheduling.k8s.io", "v1", "priorityclasses", "PriorityClass", False, ("pc",)),
     ResourceInfo("rbac.authorization.k8s.io", "v1", "roles", "Role", True),
     ResourceInfo("rbac.authorization.k8s.io", "v1", "rolebindings", "RoleBinding", True),

@@ -300,3 +300,83 @@ async def test_csi_node_drivers_are_immutable_once_registered(api: InProcessClie
         patch_type="merge",
     )
     assert [d["name"] for d in updated["spec"]["drivers"]] == ["csi.example.com", added["name"]]
+
+
+# -- CSIDriver and CSIStorageCapacity ----------------------------------------------------------
+
+
+def csi_driver_object(name: str = "csi.example.com", **spec: Any) -> dict[str, Any]:
+    return {
+        "apiVersion": "storage.k8s.io/v1",
+        "kind": "CSIDriver",
+        "metadata": {"name": name},
+        "spec": spec,
+    }
+
+
+async def test_csi_driver_defaults(api: InProcessClient) -> None:
+    created = await api.create(csi_driver_object())
+    assert created["spec"] == {
+        "attachRequired": True,
+        "podInfoOnMount": False,
+        "storageCapacity": False,
+        "fsGroupPolicy": "ReadWriteOnceWithFSType",
+        "requiresRepublish": False,
+        "seLinuxMount": False,
+        "volumeLifecycleModes": ["Persistent"],
+    }
+
+
+async def test_csi_driver_validation_and_immutable_fields(api: InProcessClient) -> None:
+    body = csi_driver_object(
+        fsGroupPolicy="Sometimes",
+        volumeLifecycleModes=["Persistent", "Forever"],
+        tokenRequests=[{"audience": "a", "expirationSeconds": 60}, {"audience": "a"}],
+    )
+    assert await invalid(api, body) == (
+        'CSIDriver.storage.k8s.io "csi.example.com" is invalid: ['
+        'spec.fsGroupPolicy: Unsupported value: "Sometimes": supported values: "File", '
+        '"None", "ReadWriteOnceWithFSType", spec.volumeLifecycleModes[1]: Unsupported value: '
+        '"Forever": supported values: "Ephemeral", "Persistent", '
+        "spec.tokenRequests[0].expirationSeconds: Invalid value: 60: may not specify a "
+        'duration less than 10 minutes, spec.tokenRequests[1].audience: Duplicate value: "a"]'
+    )
+    await api.create(csi_driver_object())
+    with pytest.raises(Invalid) as info:
+        await api.patch("csidrivers", "csi.example.com", {"spec": {"attachRequired": False}})
+    assert info.value.message == (
+        'CSIDriver.storage.k8s.io "csi.example.com" is invalid: spec.attachRequired: '
+        "Invalid value: false: field is immutable"
+    )
+    updated = await api.patch("csidrivers", "csi.example.com", {"spec": {"storageCapacity": True}})
+    assert updated["spec"]["storageCapacity"] is True
+
+
+def capacity(name: str = "cap", **extra: Any) -> dict[str, Any]:
+    return {
+        "apiVersion": "storage.k8s.io/v1",
+        "kind": "CSIStorageCapacity",
+        "metadata": {"name": name, "namespace": "default"},
+        "storageClassName": "fast",
+        "nodeTopology": {"matchLabels": {"topology.kubernetes.io/zone": "a"}},
+        **extra,
+    }
+
+
+async def test_csi_storage_capacity_validation(api: InProcessClient) -> None:
+    created = await api.create(capacity(capacity="10Gi", maximumVolumeSize="5Gi"))
+    assert created["metadata"]["namespace"] == "default"
+    body = capacity("bad", capacity="-1Gi")
+    del body["storageClassName"]
+    assert await invalid(api, body) == (
+        'CSIStorageCapacity.storage.k8s.io "bad" is invalid: [storageClassName: Required '
+        'value, capacity: Invalid value: "-1Gi": must be greater than or equal to 0]'
+    )
+    with pytest.raises(Invalid) as info:
+        await api.patch(
+            "csistoragecapacities", "cap", {"storageClassName": "slow"}, namespace="default"
+        )
+    assert info.value.message == (
+        'CSIStorageCapacity.storage.k8s.io "cap" is invalid: storageClassName: Invalid '
+        'value: "slow": field is immutable'
+    )

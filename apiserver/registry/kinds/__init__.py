@@ -57,6 +57,8 @@ _SPECIFIC: dict[tuple[str, str], type[Strategy]] = {
     ("scheduling.k8s.io", "priorityclasses"): scheduling.PriorityClassStrategy,
     ("storage.k8s.io", "storageclasses"): storage.StorageClassStrategy,
     ("storage.k8s.io", "csinodes"): storage.CSINodeStrategy,
+    ("storage.k8s.io", "csidrivers"): storage.CSIDriverStrategy,
+    ("storage.k8s.io", "csistoragecapacities"): storage.CSIStorageCapacityStrategy,
     ("networking.k8s.io", "ingresses"): networking.IngressStrategy,
     ("networking.k8s.io", "networkpolicies"): networking.NetworkPolicyStrategy,
     ("discovery.k8s.io", "endpointslices"): discovery.EndpointSliceStrategy,

@@ -1,4 +1,4 @@
-"""Strategies of storage.k8s.io/v1 StorageClass and CSINode.
+"""Strategies of storage.k8s.io/v1 StorageClass, CSINode, CSIDriver and CSIStorageCapacity.
 
 StorageClass defaults follow ``pkg/apis/storage/v1/defaults.go`` (``reclaimPolicy: Delete``,
 ``volumeBindingMode: Immediate``); validation follows ``pkg/apis/storage/validation``: the
@@ -12,6 +12,19 @@ most 63 characters), a node ID (at most 192 characters), unique qualified topolo
 non-negative ``allocatable.count``; driver names are unique; once a driver is registered its
 node ID, allocatable and topology keys never change (drivers may come and go).
 
+CSIDriver (cluster-scoped, named after the driver) follows ``pkg/apis/storage/v1/defaults.go``
+(``attachRequired: true``, ``podInfoOnMount``, ``storageCapacity``, ``requiresRepublish`` and
+``seLinuxMount`` false, ``fsGroupPolicy: ReadWriteOnceWithFSType``, ``volumeLifecycleModes:
+[Persistent]``) and ``ValidateCSIDriver``/``ValidateCSIDriverUpdate``: a CSI driver name, the
+supported fsGroup policies and lifecycle modes, token requests with distinct audiences and
+at least ten minutes of expiry; ``attachRequired``, ``fsGroupPolicy`` and
+``volumeLifecycleModes`` never change. The scheduler reads ``storageCapacity`` to decide
+whether a driver's CSIStorageCapacity objects limit provisioning.
+
+CSIStorageCapacity (namespaced) follows ``ValidateCSIStorageCapacity``/``Update``: a valid
+``nodeTopology`` selector, a required storage class name, non-negative ``capacity`` and
+``maximumVolumeSize``; topology and class never change.
+
 Not here: StorageClass ``allowedTopologies`` term validation; the longer (256) node IDs that
 upstream accepts on update when the old object already had one.
 """
@@ -20,12 +33,14 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from apiserver.registry.kinds._common import immutable, nonnegative
+from apiserver.registry.kinds._common import IS_NEGATIVE, immutable, nonnegative
+from apiserver.registry.kinds.quantity import canonical_quantity, parse_quantity
 from apiserver.registry.strategy import Strategy
 from minikube_py import field
 from minikube_py.field import FieldError
 from minikube_py.names import is_dns1123_subdomain, is_qualified_name
 from minikube_py.objects import Object
+from minikube_py.selectors import validate_label_selector
 
 _MAX_PARAMETERS: Final = 512
 _MAX_PARAMETERS_SIZE: Final = 256 * (1 << 10)
@@ -178,4 +193,122 @@ class CSINodeStrategy(Strategy):
         return errors
 
 
-__all__ = ["CSINodeStrategy", "StorageClassStrategy"]
+_FS_GROUP_POLICIES: Final = ("File", "None", "ReadWriteOnceWithFSType")
+_LIFECYCLE_MODES: Final = ("Ephemeral", "Persistent")
+#: ``min``/``max`` of ``TokenRequest.expirationSeconds`` (10 minutes, 2^32 seconds)
+_MIN_TOKEN_AGE: Final = 10 * 60
+_MAX_TOKEN_AGE: Final = 1 << 32
+
+
+class CSIDriverStrategy(Strategy):
+    def default(self, obj: Object) -> None:
+        """``SetDefaults_CSIDriver``."""
+        spec = obj.setdefault("spec", {})
+        if not isinstance(spec, dict):
+            return
+        for key, value in (
+            ("attachRequired", True),
+            ("podInfoOnMount", False),
+            ("storageCapacity", False),
+            ("fsGroupPolicy", "ReadWriteOnceWithFSType"),
+            ("requiresRepublish", False),
+            ("seLinuxMount", False),
+        ):
+            if spec.get(key) is None:
+                spec[key] = value
+        if not spec.get("volumeLifecycleModes"):
+            spec["volumeLifecycleModes"] = ["Persistent"]
+
+    def validate(self, obj: Object) -> list[FieldError]:
+        """``ValidateCSIDriver``."""
+        errors = _validate_csi_driver_name(
+            "metadata.name", str((obj.get("metadata") or {}).get("name") or "")
+        )
+        spec = obj.get("spec")
+        if not isinstance(spec, dict):
+            return [*errors, field.required("spec")]
+        for key in ("attachRequired", "podInfoOnMount", "storageCapacity", "fsGroupPolicy"):
+            if spec.get(key) is None:
+                errors.append(field.required(f"spec.{key}"))
+        policy = spec.get("fsGroupPolicy")
+        if policy is not None and policy not in _FS_GROUP_POLICIES:
+            errors.append(field.not_supported("spec.fsGroupPolicy", policy, _FS_GROUP_POLICIES))
+        for i, mode in enumerate(spec.get("volumeLifecycleModes") or ()):
+            if mode not in _LIFECYCLE_MODES:
+                path = field.index("spec.volumeLifecycleModes", i)
+                errors.append(field.not_supported(path, mode, _LIFECYCLE_MODES))
+        audiences: set[str] = set()
+        for i, request in enumerate(spec.get("tokenRequests") or ()):
+            path = field.index("spec.tokenRequests", i)
+            audience = str(request.get("audience") or "")
+            if audience in audiences:
+                errors.append(field.duplicate(field.child(path, "audience"), audience))
+            audiences.add(audience)
+            seconds = request.get("expirationSeconds")
+            if isinstance(seconds, int) and seconds < _MIN_TOKEN_AGE:
+                errors.append(
+                    field.invalid(
+                        field.child(path, "expirationSeconds"),
+                        seconds,
+                        "may not specify a duration less than 10 minutes",
+                    )
+                )
+            elif isinstance(seconds, int) and seconds > _MAX_TOKEN_AGE:
+                errors.append(
+                    field.invalid(
+                        field.child(path, "expirationSeconds"),
+                        seconds,
+                        "may not specify a duration larger than 2^32 seconds",
+                    )
+                )
+        return errors
+
+    def validate_update(self, new: Object, old: Object) -> list[FieldError]:
+        """``ValidateCSIDriverUpdate``."""
+        errors = self.validate(new)
+        new_spec, old_spec = new.get("spec") or {}, old.get("spec") or {}
+        for key in ("attachRequired", "fsGroupPolicy", "volumeLifecycleModes"):
+            errors += immutable(f"spec.{key}", new_spec.get(key), old_spec.get(key))
+        return errors
+
+
+def _nonnegative_quantity(path: str, value: Any) -> list[FieldError]:
+    """``ValidateNonnegativeQuantity``."""
+    amount = parse_quantity(value) if value is not None else None
+    if amount is not None and amount < 0:
+        return [field.invalid(path, canonical_quantity(value), IS_NEGATIVE)]
+    return []
+
+
+class CSIStorageCapacityStrategy(Strategy):
+    def validate(self, obj: Object) -> list[FieldError]:
+        """``ValidateCSIStorageCapacity``."""
+        errors = validate_label_selector(obj.get("nodeTopology"), "nodeTopology")
+        class_name = obj.get("storageClassName")
+        if not class_name:
+            errors.append(field.required("storageClassName"))
+        else:
+            errors += [
+                field.invalid("storageClassName", class_name, msg)
+                for msg in is_dns1123_subdomain(str(class_name))
+            ]
+        errors += _nonnegative_quantity("capacity", obj.get("capacity"))
+        errors += _nonnegative_quantity("maximumVolumeSize", obj.get("maximumVolumeSize"))
+        return errors
+
+    def validate_update(self, new: Object, old: Object) -> list[FieldError]:
+        """``ValidateCSIStorageCapacityUpdate``: topology and class are fixed."""
+        errors = self.validate(new)
+        errors += immutable("nodeTopology", new.get("nodeTopology"), old.get("nodeTopology"))
+        errors += immutable(
+            "storageClassName", new.get("storageClassName"), old.get("storageClassName")
+        )
+        return errors
+
+
+__all__ = [
+    "CSIDriverStrategy",
+    "CSINodeStrategy",
+    "CSIStorageCapacityStrategy",
+    "StorageClassStrategy",
+]
