@@ -170,7 +170,8 @@ async def test_bound_and_unbound_unsatisfied_report_both_reasons(cluster):
 async def test_wait_for_first_consumer_binds_the_smallest_fitting_local_volume(cluster):
     await three_zones(cluster)
     await cluster.client.create(storage_class("local"))
-    for name, size, host in (("small", "1Gi", "n0"), ("big", "5Gi", "n1"), ("mid", "2Gi", "n2")):
+    # only n2 has volumes; the smallest that holds the claim is chosen there
+    for name, size, host in (("small", "1Gi", "n2"), ("big", "5Gi", "n2"), ("mid", "2Gi", "n2")):
         volume = pv(
             name, size=size, storage_class="local", node_affinity={"kubernetes.io/hostname": [host]}
         )
@@ -224,3 +225,44 @@ async def test_prebind_gives_up_after_the_bind_timeout(cluster):
             messages = await failed_scheduling_messages(cluster, "p")
     assert messages[0].endswith("binding volumes: context deadline exceeded")
     assert "VolumeBinding" in messages[0]
+
+
+def capacity(name: str, zone: str, size: str, **extra: str) -> dict:
+    return {
+        "apiVersion": "storage.k8s.io/v1",
+        "kind": "CSIStorageCapacity",
+        "metadata": {"name": name, "namespace": "kube-system"},
+        "storageClassName": "csi",
+        "nodeTopology": {"matchLabels": {"topology.kubernetes.io/zone": zone}},
+        "capacity": size,
+        **extra,
+    }
+
+
+async def test_storage_capacity_limits_provisioning_to_nodes_with_room(cluster):
+    await three_zones(cluster)
+    await cluster.client.create(
+        {
+            "apiVersion": "storage.k8s.io/v1",
+            "kind": "CSIDriver",
+            "metadata": {"name": "csi.example.com"},
+            "spec": {"storageCapacity": True},
+        }
+    )
+    await cluster.client.create(storage_class("csi", "csi.example.com"))
+    await cluster.client.create(capacity("a", "a", "1Gi"))
+    await cluster.client.create(capacity("b", "b", "100Gi", maximumVolumeSize="2Gi"))
+    await cluster.client.create(pvc("data", size="5Gi", storage_class="csi"))
+    await start_scheduler(cluster)
+    await cluster.client.create(pod("p", volumes=[claim_volume("data")]))
+    assert await wait_unschedulable(cluster, "p") == (
+        "0/3 nodes are available: 3 node(s) did not have enough free storage. " + NOT_HELPFUL_3
+    )
+    # room appears in zone c: CSIStorageCapacity/Add re-queues the pod
+    await cluster.client.create(capacity("c", "c", "10Gi"))
+    annotated = await cluster.wait_for(
+        "persistentvolumeclaims",
+        "data",
+        lambda c: SELECTED_NODE in (c["metadata"].get("annotations") or {}),
+    )
+    assert annotated["metadata"]["annotations"][SELECTED_NODE] == "n2"

@@ -1,4 +1,4 @@
-"""Cluster events from the storage objects plugins care about: PVs, claims, classes, CSINodes.
+"""Cluster events from the storage objects plugins care about: PVs, claims, classes, CSI objects.
 
 Upstream: ``pkg/scheduler/eventhandlers.go`` (``addAllEventHandlers``): beyond Pods and Nodes,
 the scheduler watches a resource only when a plugin of some profile registered an event for it
@@ -25,6 +25,8 @@ RESOURCE_INFORMERS: dict[str, str] = {
     EventResource.PERSISTENT_VOLUME_CLAIM: "persistentvolumeclaims",
     EventResource.STORAGE_CLASS: "storageclasses",
     EventResource.CSI_NODE: "csinodes",
+    EventResource.CSI_DRIVER: "csidrivers",
+    EventResource.CSI_STORAGE_CAPACITY: "csistoragecapacities",
 }
 
 

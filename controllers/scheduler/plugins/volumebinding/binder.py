@@ -21,9 +21,12 @@ helpers of ``k8s.io/component-helpers/storage/volume`` (``FindMatchingVolume``,
   report every claim fully bound (``volumeName`` and ``pv.kubernetes.io/bind-completed``), or
   until something undoes the binding (claimRef reset, selected node removed, pod deleted).
 
-Not implemented: the CSIStorageCapacity check (this API server serves no CSIDriver or
-CSIStorageCapacity, so every provisioner is treated as upstream treats a driver that did not
-opt into capacity tracking: enough space) and the CSI migration of in-tree PVs.
+Storage capacity (``hasEnoughCapacity``): a claim to provision whose class's provisioner is a
+CSIDriver with ``storageCapacity: true`` needs a CSIStorageCapacity of that class, reachable
+from the node (``nodeTopology``), whose ``maximumVolumeSize`` (else ``capacity``) holds the
+requested size -- else "node(s) did not have enough free storage".
+
+Not implemented: the CSI migration of in-tree PVs.
 """
 
 from __future__ import annotations
@@ -54,6 +57,8 @@ from controllers.scheduler.plugins.volumeutil import (
 )
 from minikube_py.errors import StatusError
 from minikube_py.objects import Object
+from minikube_py.quantity import value as quantity_value
+from minikube_py.selectors.labels import SelectorParseError, from_label_selector
 
 if TYPE_CHECKING:
     from controllers.scheduler.framework.runtime import Framework
@@ -154,6 +159,8 @@ class VolumeBinder:
         self.pvc_cache = AssumeCache(self.listers.pvcs, "PersistentVolumeClaim")
         self.pods = handle.informer("pods")
         self.nodes = handle.informer("nodes")
+        self.csi_drivers = handle.informer("csidrivers")
+        self.capacities = handle.informer("csistoragecapacities")
         self.bind_timeout = bind_timeout
 
     # -- PreFilter -----------------------------------------------------------------------------
@@ -239,7 +246,7 @@ class VolumeBinder:
     ) -> tuple[PodVolumes, list[str]]:
         """``FindPodVolumes``: the decisions for this node, or the reasons it does not fit."""
         volumes = PodVolumes()
-        bound_satisfied = bound_found = unbound_satisfied = True
+        bound_satisfied = bound_found = unbound_satisfied = enough_space = True
         if claims.bound_claims:
             bound_satisfied, bound_found = self._check_bound_claims(
                 claims.bound_claims, node_labels
@@ -252,7 +259,7 @@ class VolumeBinder:
                 if selected is None:
                     to_match.append(pvc)
                 elif selected != node_name:
-                    return volumes, _reasons(bound_satisfied, False, bound_found)
+                    return volumes, _reasons(bound_satisfied, False, True, bound_found)
                 else:
                     to_provision.append(pvc)
             if to_match:
@@ -261,10 +268,10 @@ class VolumeBinder:
                 )
                 to_provision.extend(unmatched)
             if to_provision:
-                unbound_satisfied, volumes.dynamic_provisions = self._check_volume_provisions(
-                    to_provision, node_labels
+                unbound_satisfied, enough_space, volumes.dynamic_provisions = (
+                    self._check_volume_provisions(to_provision, node_labels)
                 )
-        return volumes, _reasons(bound_satisfied, unbound_satisfied, bound_found)
+        return volumes, _reasons(bound_satisfied, unbound_satisfied, enough_space, bound_found)
 
     def _check_bound_claims(
         self, claims: list[Object], node_labels: dict[str, str]
@@ -300,8 +307,9 @@ class VolumeBinder:
 
     def _check_volume_provisions(
         self, claims: list[Object], node_labels: dict[str, str]
-    ) -> tuple[bool, list[Object]]:
-        """``checkVolumeProvisions``: each claim's class can provision on this node."""
+    ) -> tuple[bool, bool, list[Object]]:
+        """``checkVolumeProvisions``: (each claim's class can provision on this node, there
+        is room for each, the claims to provision)."""
         provisions: list[Object] = []
         for pvc in claims:
             class_name = claim_class(pvc)
@@ -312,13 +320,36 @@ class VolumeBinder:
                 raise BindingError(f'failed to find storage class "{class_name}"')
             provisioner = storage_class.get("provisioner") or ""
             if not provisioner or provisioner == NOT_SUPPORTED_PROVISIONER:
-                return False, []
+                return False, True, []
             if not match_topology_selector_terms(
                 storage_class.get("allowedTopologies"), node_labels
             ):
-                return False, []
+                return False, True, []
+            if not self._has_enough_capacity(provisioner, pvc, class_name, node_labels):
+                return True, False, []
             provisions.append(pvc)
-        return True, provisions
+        return True, True, provisions
+
+    def _has_enough_capacity(
+        self, provisioner: str, pvc: Object, class_name: str, node_labels: dict[str, str]
+    ) -> bool:
+        """``hasEnoughCapacity``: only drivers that opted into capacity tracking are limited."""
+        requests = ((pvc.get("spec") or {}).get("resources") or {}).get("requests") or {}
+        if "storage" not in requests:
+            return True
+        driver = self.csi_drivers.get("", provisioner)
+        if driver is None or not (driver.get("spec") or {}).get("storageCapacity"):
+            return True
+        size = quantity_value(requests["storage"])
+        for capacity in self.capacities.list():
+            if capacity.get("storageClassName") != class_name:
+                continue
+            limit = volume_limit(capacity)
+            if limit is None or quantity_value(limit) < size:
+                continue
+            if _node_has_access(capacity, node_labels):
+                return True
+        return False
 
     # -- Reserve / Unreserve -------------------------------------------------------------------
 
@@ -453,13 +484,34 @@ class VolumeBinder:
         return True
 
 
-def _reasons(bound_satisfied: bool, unbound_satisfied: bool, bound_found: bool) -> list[str]:
+def volume_limit(capacity: Object) -> Any:
+    """``volumeLimit``: ``maximumVolumeSize`` when set (more precise), else ``capacity``."""
+    maximum = capacity.get("maximumVolumeSize")
+    return maximum if maximum is not None else capacity.get("capacity")
+
+
+def _node_has_access(capacity: Object, node_labels: dict[str, str]) -> bool:
+    """``nodeHasAccess``: the capacity's ``nodeTopology`` selects the node (none: no node)."""
+    topology = capacity.get("nodeTopology")
+    if topology is None:
+        return False
+    try:
+        return from_label_selector(topology).matches(node_labels)
+    except SelectorParseError:
+        return False
+
+
+def _reasons(
+    bound_satisfied: bool, unbound_satisfied: bool, enough_space: bool, bound_found: bool
+) -> list[str]:
     """The conflict reasons in upstream's order."""
     reasons: list[str] = []
     if not bound_satisfied:
         reasons.append(ERR_REASON_NODE_CONFLICT)
     if not unbound_satisfied:
         reasons.append(ERR_REASON_BIND_CONFLICT)
+    if not enough_space:
+        reasons.append(ERR_REASON_NOT_ENOUGH_SPACE)
     if not bound_found:
         reasons.append(ERR_REASON_PV_NOT_EXIST)
     return reasons
@@ -484,4 +536,5 @@ __all__ = [
     "VolumeBinder",
     "is_pvc_fully_bound",
     "local_volume_node_names",
+    "volume_limit",
 ]

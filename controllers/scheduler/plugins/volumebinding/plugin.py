@@ -42,6 +42,7 @@ from controllers.scheduler.plugins.volumebinding.binder import (
     PodVolumeClaims,
     PodVolumes,
     VolumeBinder,
+    volume_limit,
 )
 from controllers.scheduler.plugins.volumeutil import (
     claim_event_hint,
@@ -49,6 +50,7 @@ from controllers.scheduler.plugins.volumeutil import (
     volume_is_for_pod,
 )
 from minikube_py.objects import Object
+from minikube_py.quantity import value as quantity_value
 
 if TYPE_CHECKING:
     from controllers.scheduler.framework.runtime import Framework
@@ -201,6 +203,16 @@ class VolumeBinding(Plugin):
                 ClusterEvent(EventResource.CSI_NODE, ActionType.ADD | ActionType.UPDATE),
                 _after_csi_node_change,
             ),
+            # storage capacity: a driver stops tracking it, or there is more room
+            ClusterEventWithHint(
+                ClusterEvent(EventResource.CSI_DRIVER, ActionType.UPDATE), _after_driver_change
+            ),
+            ClusterEventWithHint(
+                ClusterEvent(
+                    EventResource.CSI_STORAGE_CAPACITY, ActionType.ADD | ActionType.UPDATE
+                ),
+                _after_capacity_change,
+            ),
         ]
 
 
@@ -220,6 +232,32 @@ def _after_csi_node_change(pod: Object, old: Object | None, new: Object | None) 
     before = ((old.get("metadata") or {}).get("annotations") or {}).get(MIGRATED_PLUGINS_ANNOTATION)
     after = ((new.get("metadata") or {}).get("annotations") or {}).get(MIGRATED_PLUGINS_ANNOTATION)
     return QueueingHint.QUEUE if before != after else QueueingHint.QUEUE_SKIP
+
+
+def _after_driver_change(pod: Object, old: Object | None, new: Object | None) -> QueueingHint:
+    """``isSchedulableAfterCSIDriverChange``: storage capacity tracking turned off for a
+    driver of the pod's inline CSI volumes."""
+    if old is None or new is None:
+        return QueueingHint.QUEUE
+    name = (new.get("metadata") or {}).get("name")
+    for volume in (pod.get("spec") or {}).get("volumes") or ():
+        if (volume.get("csi") or {}).get("driver") != name:
+            continue
+        if (old.get("spec") or {}).get("storageCapacity") and not (new.get("spec") or {}).get(
+            "storageCapacity"
+        ):
+            return QueueingHint.QUEUE
+    return QueueingHint.QUEUE_SKIP
+
+
+def _after_capacity_change(pod: Object, old: Object | None, new: Object | None) -> QueueingHint:
+    """``isSchedulableAfterCSIStorageCapacityChange``: a new capacity, or a larger limit."""
+    if old is None or new is None:
+        return QueueingHint.QUEUE
+    before, after = volume_limit(old), volume_limit(new)
+    if after is not None and (before is None or quantity_value(after) > quantity_value(before)):
+        return QueueingHint.QUEUE
+    return QueueingHint.QUEUE_SKIP
 
 
 __all__ = ["ERR_REASON_UNBOUND_IMMEDIATE", "VolumeBinding"]
