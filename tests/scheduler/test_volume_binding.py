@@ -266,3 +266,42 @@ async def test_storage_capacity_limits_provisioning_to_nodes_with_room(cluster):
         lambda c: SELECTED_NODE in (c["metadata"].get("annotations") or {}),
     )
     assert annotated["metadata"]["annotations"][SELECTED_NODE] == "n2"
+
+
+async def test_generic_ephemeral_volume_waits_for_its_owned_claim(cluster):
+    await create_nodes(cluster, node("n1"))
+    await start_scheduler(cluster)
+    scratch = {"name": "scratch", "ephemeral": {"volumeClaimTemplate": {"spec": {}}}}
+    created = await cluster.client.create(pod("p", volumes=[scratch]))
+    assert await wait_unschedulable(cluster, "p") == (
+        "0/1 nodes are available: waiting for ephemeral volume controller to create the "
+        'persistentvolumeclaim "p-scratch". preemption: 0/1 nodes are available: '
+        "1 Preemption is not helpful for scheduling."
+    )
+    # a claim of that name the pod does not own is refused
+    await cluster.client.create(pv("pv-1"))
+    await cluster.client.create(pvc("p-scratch", volume_name="pv-1"))
+    with trio.fail_after(30):
+        while True:
+            message = await wait_unschedulable(cluster, "p")
+            if "not owner" in message:
+                break
+            await trio.sleep(1)
+    assert message.startswith(
+        "0/1 nodes are available: PVC default/p-scratch was not created for pod default/p "
+        "(pod is not owner)."
+    )
+    # the ephemeral volume controller's claim, owned by the pod: scheduled
+    await cluster.client.delete("persistentvolumeclaims", "p-scratch", namespace="default")
+    owned = pvc("p-scratch", volume_name="pv-1")
+    owned["metadata"]["ownerReferences"] = [
+        {
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "name": "p",
+            "uid": created["metadata"]["uid"],
+            "controller": True,
+        }
+    ]
+    await cluster.client.create(owned)
+    assert await wait_bound(cluster, "p") == "n1"
