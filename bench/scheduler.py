@@ -112,7 +112,9 @@ async def run(
     nodes: int, pods: int, owned: bool, profiler: cProfile.Profile | None, freeze: bool
 ) -> None:
     async with trio.open_nursery() as nursery:
-        cluster = await nursery.start(Cluster(seed=1, epoch=EPOCH, store=QUIET, controllers=[]).run)
+        cluster = await nursery.start(
+            Cluster(seed=1, epoch=EPOCH, store=QUIET, controllers=[], scheduler=False).run
+        )
         client = cluster.client()
         t0 = time.perf_counter()
         for i in range(nodes):
