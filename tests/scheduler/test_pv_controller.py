@@ -1,6 +1,7 @@
 """The PersistentVolume controller (``controllers.volume``) against the cases of upstream's
 ``pkg/controller/volume/persistentvolume`` tests (``binder_test.go``: ``TestSync``), and with
-the scheduler: a WaitForFirstConsumer claim bound by the scheduler's choice, end to end."""
+the scheduler: a WaitForFirstConsumer claim bound by the scheduler's choice, end to end; and
+minikube's hostPath provisioner making volumes for claims (Immediate and delayed)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,12 @@ from volume_harness import (
     storage_class,
 )
 
-from controllers.volume import COMPONENT, PersistentVolumeController
+from controllers.volume import (
+    COMPONENT,
+    PROVISIONER_NAME,
+    HostPathProvisioner,
+    PersistentVolumeController,
+)
 from minikube_py.testing import ClusterHarness
 
 pytestmark = pytest.mark.cluster(controllers=[])
@@ -152,3 +158,49 @@ async def test_scheduler_and_pv_controller_bind_a_local_volume(cluster):
     assert await wait_bound(cluster, "p") == "n2"
     claim = await claim_bound(cluster, "data")
     assert claim["spec"]["volumeName"] == "local-n2"
+
+
+async def start_provisioner(cluster: ClusterHarness) -> None:
+    provisioner = HostPathProvisioner(
+        cluster.client, cluster.informer, cluster.recorder("k8s.io/minikube-hostpath")
+    )
+    for loop in provisioner.controllers():
+        await cluster.run_controller(loop)
+
+
+async def test_hostpath_provisioner_provisions_binds_and_deletes(cluster):
+    await start(cluster)
+    await start_provisioner(cluster)
+    standard = storage_class("standard", PROVISIONER_NAME, mode="Immediate")
+    await cluster.client.create(standard)
+    await cluster.client.create(pvc("data", size="3Gi", storage_class="standard"))
+    claim = await claim_bound(cluster, "data")
+    name = f"pvc-{claim['metadata']['uid']}"
+    assert claim["spec"]["volumeName"] == name
+    volume = await cluster.client.get("persistentvolumes", name)
+    assert volume["spec"]["hostPath"]["path"] == "/tmp/hostpath-provisioner/default/data"
+    assert volume["spec"]["capacity"] == {"storage": "3Gi"}
+    assert volume["spec"]["persistentVolumeReclaimPolicy"] == "Delete"
+    assert volume["metadata"]["annotations"]["pv.kubernetes.io/provisioned-by"] == (
+        PROVISIONER_NAME
+    )
+    succeeded = ("ProvisioningSucceeded", f"Successfully provisioned volume {name}")
+    await wait_event(cluster, "data", succeeded)
+    # the claim goes: the volume is Released, then deleted (reclaim policy Delete)
+    await cluster.client.delete("persistentvolumeclaims", "data", namespace="default")
+    await cluster.wait_for_deletion("persistentvolumes", name, namespace="")
+
+
+async def test_wait_for_first_consumer_is_provisioned_on_the_scheduled_node(cluster):
+    await create_nodes(cluster, node("n1"), node("n2", labels={"disk": "ssd"}))
+    await start(cluster)
+    await start_provisioner(cluster)
+    await cluster.client.create(storage_class("standard", PROVISIONER_NAME))
+    await cluster.client.create(pvc("data", storage_class="standard"))
+    await start_scheduler(cluster)
+    await cluster.client.create(
+        pod("p", volumes=[claim_volume("data")], nodeSelector={"disk": "ssd"})
+    )
+    assert await wait_bound(cluster, "p") == "n2"
+    claim = await claim_bound(cluster, "data")
+    assert claim["metadata"]["annotations"]["volume.kubernetes.io/selected-node"] == "n2"
