@@ -7,7 +7,14 @@ from __future__ import annotations
 
 import pytest
 import trio
-from scheduler_harness import create_nodes, node, pod, start_scheduler, wait_bound
+from scheduler_harness import (
+    create_nodes,
+    node,
+    pod,
+    start_scheduler,
+    wait_bound,
+    wait_unschedulable,
+)
 from volume_harness import (
     BIND_COMPLETED,
     claim_volume,
@@ -204,3 +211,19 @@ async def test_wait_for_first_consumer_is_provisioned_on_the_scheduled_node(clus
     assert await wait_bound(cluster, "p") == "n2"
     claim = await claim_bound(cluster, "data")
     assert claim["metadata"]["annotations"]["volume.kubernetes.io/selected-node"] == "n2"
+
+
+async def test_pod_waits_for_its_immediate_claim_to_be_bound(cluster):
+    await create_nodes(cluster, node("n1"))
+    await start(cluster)
+    await cluster.client.create(pvc("data", storage_class=""))
+    await start_scheduler(cluster)
+    await cluster.client.create(pod("p", volumes=[claim_volume("data")]))
+    message = await wait_unschedulable(cluster, "p")
+    assert message.startswith(
+        "0/1 nodes are available: pod has unbound immediate PersistentVolumeClaims."
+    )
+    # a volume appears; the PV controller binds the claim; the claim's update re-queues the pod
+    await cluster.client.create(pv("late"))
+    assert await wait_bound(cluster, "p") == "n1"
+    assert (await claim_bound(cluster, "data"))["spec"]["volumeName"] == "late"
