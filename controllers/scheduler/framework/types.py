@@ -4,8 +4,8 @@ Upstream: ``pkg/scheduler/framework/types.go``. A :class:`PodInfo` is a pod pars
 its requests, host ports, affinity terms with compiled selectors -- so that filters evaluated
 over a thousand nodes never parse a quantity or a selector. A :class:`NodeInfo` is a node plus
 the aggregate of the pods on it (assumed and bound): requested and non-zero requested
-resources, used host ports, the pods with (anti-)affinity, and a ``generation`` bumped on every
-change.
+resources, used host ports, the pods with (anti-)affinity, how many of its pods use each claim
+(``PVCRefCounts``, for ReadWriteOncePod), and a ``generation`` bumped on every change.
 
 Pod objects held here are the informer's (read-only) dicts; nothing here writes to them.
 """
