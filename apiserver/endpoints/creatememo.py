@@ -4,20 +4,22 @@ Before admission a create turns the request body into the object to admit in thr
 read nothing but the body and the request's options: the typed decode (copy, type checks,
 unknown fields pruned, ``fieldValidation`` warnings), the strategy's defaults, and the
 writer's managedFields entry. Objects created in bulk repeat one another -- every Pod of a
-ReplicaSet carries the same labels, owner reference and spec, and differs only in its name --
-so the outcome of those steps is remembered, keyed on the JSON of the body with its name left
-out, and a create of a body seen before decodes the remembered outcome instead of redoing them.
+ReplicaSet carries the same ``generateName``, labels, owner reference and spec; at most its
+name differs -- so the outcome of those steps is remembered, keyed on the JSON of the body with
+its name left out, and a create of a body seen before decodes the remembered outcome instead of
+redoing them.
 
 Why the answer is the same:
 
 * the pipeline's first act is to copy the body by a JSON round trip
   (:func:`minikube_py.objects.deep_copy`), so everything after is a function of the body's
-  encoding -- which, with the name set to ``null`` in its place, is the key;
-* the name (a string: other bodies take the full path) is checked only for being a string by
-  the decode, is dropped whatever its value by field management (a stripped field), and is not
-  read by the defaults of the kinds that take part (:attr:`Strategy.name_blind_defaults`); the
-  remembered object holds ``null`` in the name's place, so the name goes back where it was and
-  the key order, hence the stored bytes, are unchanged;
+  encoding -- which, with a name set to ``null`` in its place, is the key;
+* a name (a string: bodies with a name of another type take the full path) is checked only for
+  being a string by the decode, is dropped whatever its value by field management (a stripped
+  field), and is not read by the defaults of the kinds that take part
+  (:attr:`Strategy.name_blind_defaults`); the remembered object holds ``null`` in the name's
+  place, so the name goes back where it was and the key order, hence the stored bytes, are
+  unchanged. A body without a name (``generateName``) is keyed as it is;
 * the only other input is the time of the managedFields entry: taken part only when the body
   carries no managedFields of its own, where field management makes at most one entry and
   stamps it with the request's time, which is put back on each use;
@@ -51,7 +53,7 @@ Prepare = Callable[[], tuple[Object, tuple[str, ...]]]
 
 
 class _Outcome(msgspec.Struct, frozen=True):
-    encoded: bytes  # the object to admit, with ``null`` as its name
+    encoded: bytes  # the object to admit, with ``null`` as its name if it has one
     warnings: tuple[str, ...]
     stamped: bool  # it holds one managedFields entry, whose ``time`` is the request's
 
@@ -73,18 +75,20 @@ class CreateMemo:
         key = self._key(resource, options, body)
         if key is None:
             return full()
+        name = body["metadata"].get("name")
         outcome = self._outcomes.get(key)
         if outcome is not None:
             self._gate.hit()
             obj = _decoder.decode(outcome.encoded)
             metadata = obj["metadata"]
-            metadata["name"] = body["metadata"]["name"]
+            if name is not None:
+                metadata["name"] = name
             if outcome.stamped:
                 metadata["managedFields"][0]["time"] = now
             return obj, outcome.warnings
         self._gate.miss()
         obj, warnings = full()
-        remembered = _outcome_of(obj, now, warnings, body["metadata"]["name"])
+        remembered = _outcome_of(obj, now, warnings, name)
         if remembered is not None:
             if len(self._outcomes) >= MAX_ENTRIES:
                 self._outcomes.clear()
@@ -96,14 +100,14 @@ class CreateMemo:
         if type(body) is not dict or not self._gate.open():
             return None
         metadata = body.get("metadata")
-        if (
-            type(metadata) is not dict
-            or type(metadata.get("name")) is not str
-            or "managedFields" in metadata
-        ):
+        if type(metadata) is not dict or "managedFields" in metadata:
             return None
+        if "name" in metadata:
+            if type(metadata["name"]) is not str:
+                return None
+            body = {**body, "metadata": {**metadata, "name": None}}
         try:
-            encoded = _encoder.encode({**body, "metadata": {**metadata, "name": None}})
+            encoded = _encoder.encode(body)
         except (TypeError, ValueError, OverflowError, msgspec.EncodeError):
             return None  # the full path fails as it fails
         return (resource, options, encoded)
@@ -115,11 +119,16 @@ class CreateMemo:
         self._outcomes.clear()
 
 
-def _outcome_of(obj: Object, now: str, warnings: tuple[str, ...], name: str) -> _Outcome | None:
-    """What to remember of the full path's answer, or None when it does not fit the rules
-    above (the name moved or changed, entries the memo cannot re-stamp)."""
+def _outcome_of(
+    obj: Object, now: str, warnings: tuple[str, ...], name: str | None
+) -> _Outcome | None:
+    """What to remember of the full path's answer (``name``: the body's, None when it has
+    none), or None when it does not fit the rules above (the name changed, came or went;
+    entries the memo cannot re-stamp)."""
     metadata = obj.get("metadata")
     if type(metadata) is not dict or metadata.get("name") != name:
+        return None
+    if name is None and "name" in metadata:
         return None
     entries = metadata.get("managedFields")
     stamped = False
@@ -132,9 +141,10 @@ def _outcome_of(obj: Object, now: str, warnings: tuple[str, ...], name: str) -> 
         ):
             return None
         stamped = True
-    template = {**obj, "metadata": {**metadata, "name": None}}
+    if name is not None:
+        obj = {**obj, "metadata": {**metadata, "name": None}}
     try:
-        encoded = _encoder.encode(template)
+        encoded = _encoder.encode(obj)
     except (TypeError, ValueError, OverflowError, msgspec.EncodeError):
         return None
     return _Outcome(encoded, warnings, stamped)

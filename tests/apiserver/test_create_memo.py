@@ -88,7 +88,7 @@ def _requests() -> list[tuple[float, rq.Request]]:
             {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": f"ns-{i}"}}, "namespaces"
         )
     for i in range(3):
-        create(_pod(None, generateName="web-"))  # no name: the full path
+        create(_pod(None, generateName="web-"))  # as a ReplicaSet creates them
         create(_pod(f"own-{i}", managedFields=[{"manager": "x", "operation": "Update"}]))
         create(
             {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": f"cm-{i}"}}, "configmaps"
@@ -161,3 +161,25 @@ async def test_a_remembered_create_gets_its_own_name_time_and_copy(
     second["spec"]["containers"][0]["image"] = "changed"
     third = await create("c")
     assert third["spec"]["containers"][0]["image"] == "nginx:1.27"
+
+
+async def test_nameless_bodies_alike_get_their_own_generated_names(
+    autojump_clock: trio.testing.MockClock,
+) -> None:
+    server = await _server()
+    made = []
+    for _ in range(3):
+        response = await server.handle(
+            rq.Request(
+                verb="create",
+                resource="pods",
+                namespace="default",
+                body=_pod(None, generateName="web-"),
+            )
+        )
+        assert response.code == 201, response.body
+        made.append(response.body["metadata"])
+    assert len(server._create_memo) == 1
+    assert len({m["name"] for m in made}) == 3
+    assert all(m["name"].startswith("web-") and len(m["name"]) == 9 for m in made)
+    assert len({m["uid"] for m in made}) == 3
