@@ -16,6 +16,12 @@ Semantics follow kube-apiserver's cacher (``k8s.io/apiserver/pkg/storage/cacher`
 
 Watches read from the resource's shared :class:`~apiserver.registry.watchcache.WatchCache`;
 one that starts before the cache's window replays store history with a watcher of its own.
+
+A watch is consumed either as an async iterator (a task per watch: the in-process client's
+informers) or, when it reads from the cache, by polling (:meth:`WatchStream.poll`): the HTTP
+front's fan-out is one task per watch cache that wakes once per commit and polls every watch of
+it (what kube-apiserver's cacher does in ``dispatchEvents``), so a commit seen by 100 HTTP
+watchers wakes one task, not 100. Each watch still filters, times out and bookmarks on its own.
 """
 
 from __future__ import annotations
@@ -181,10 +187,7 @@ class WatchStream:
                     self._blocked = False  # this call waited already: that was its checkpoint
                 else:
                     await trio.lowlevel.checkpoint()
-                item = self._out.popleft()
-                if self.wire and not isinstance(item, bytes):
-                    return objects.encode(item) + b"\n"
-                return item
+                return self._encoded(self._out.popleft())
             if self._done:
                 raise StopAsyncIteration
             if self._watcher is None and self._read_cache():
@@ -208,18 +211,73 @@ class WatchStream:
                     continue
                 self._take(response)
                 continue
-            now = trio.current_time()
-            if now >= self._deadline:
-                self.close()
-                continue
-            self._next_bookmark = now + BOOKMARK_INTERVAL
-            if self._watcher is not None:
-                self._watcher.request_progress()
+            self._tick(trio.current_time())
+
+    def _encoded(self, item: Any) -> Any:
+        """An item as handed out: with :attr:`wire`, its JSON line (shared ones come as such)."""
+        if self.wire and not isinstance(item, bytes):
+            return objects.encode(item) + b"\n"
+        return item
+
+    def _tick(self, now: float) -> None:
+        """The deadline or the bookmark timer is due: end the watch, or bookmark."""
+        if now >= self._deadline:
+            self.close()
+            return
+        self._next_bookmark = now + BOOKMARK_INTERVAL
+        if self._watcher is not None:
+            self._watcher.request_progress()
+        else:
+            assert self._cache is not None and self._cursor is not None
+            if self._cache.caught_up(self._cursor):
+                # every event up to the store's revision has been delivered
+                self._out.append(self._bookmark(self._store.kv.revision))
+
+    # -- polling (a WatchFanout's members) ----------------------------------------------------
+
+    @property
+    def cache(self) -> WatchCache | None:
+        """The watch cache this watch reads from (None when it replays store history)."""
+        return self._cache if self._watcher is None else None
+
+    @property
+    def pollable(self) -> bool:
+        """Reads from the watch cache, so :meth:`poll` can serve it (not a history replay)."""
+        return self._watcher is None and self._cache is not None
+
+    @property
+    def finished(self) -> bool:
+        """Ended, with everything handed out."""
+        return self._done and not self._out
+
+    @property
+    def wake_at(self) -> float:
+        """When :meth:`poll` has something to do without a commit (a deadline or bookmark)."""
+        return min(self._deadline, self._next_bookmark)
+
+    def poll(self, budget: int) -> list[Any]:
+        """The items ready now, at most ``budget`` of them, without waiting (for a
+        :attr:`pollable` watch); check :attr:`finished` afterwards. The cache is read at
+        most once, when what was pending is all handed out: what the cache gets later wakes
+        the caller's wait on it."""
+        out = self._out
+        items: list[Any] = []
+        read = False
+        while True:
+            n = min(len(out), budget - len(items))
+            if self.wire:
+                items.extend([self._encoded(out.popleft()) for _ in range(n)])
             else:
-                assert self._cache is not None and self._cursor is not None
-                if self._cache.caught_up(self._cursor):
-                    # every event up to the store's revision has been delivered
-                    self._out.append(self._bookmark(self._store.kv.revision))
+                items.extend([out.popleft() for _ in range(n)])
+            if out or read or self._done:
+                return items
+            read = True
+            self._read_cache()
+            wake_at = self.wake_at
+            if not out and wake_at != math.inf:
+                now = trio.current_time()
+                if now >= wake_at:
+                    self._tick(now)
 
     def _read_cache(self) -> bool:
         """Take what the cache has for us; False when there is nothing new."""

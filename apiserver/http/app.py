@@ -29,6 +29,7 @@ from apiserver.endpoints.podlog import PodLogStream
 from apiserver.endpoints.server import APIServer
 from apiserver.http import discovery
 from apiserver.http.bridge import Bridge
+from apiserver.http.fanout import WatchFanouts
 from apiserver.http.openapi import OpenAPI
 from apiserver.http.protobuf import (
     PROTOBUF_MEDIA_TYPE,
@@ -102,6 +103,8 @@ class Application:
         self.address = address
         self.extensions = dict(extensions or {})
         self.openapi = OpenAPI(server.catalog, GIT_VERSION)
+        #: The HTTP watches' fan-outs (used in the trio thread only).
+        self.fanouts = WatchFanouts(bridge.nursery)
 
     def build(self) -> web.Application:
         app = web.Application(client_max_size=MAX_BODY, middlewares=[self._errors])
@@ -327,12 +330,13 @@ class Application:
         table = _wants_table(request)
         first = [True]
 
-        async def open_watch() -> Any:
+        async def open_watch() -> tuple[Any, bool]:
             # refusals raise here, before any header; without Tables the stream hands out
             # encoded lines, shared between watchers for events from the watch cache
-            return server.watch(core_request, wire=not table)
+            watch = server.watch(core_request, wire=not table)
+            return watch, not table and watch.pollable
 
-        opened = await self.bridge.call(open_watch)
+        opened, shared = await self.bridge.call(open_watch)
         # headers go out at once, events or not: clients (client-go's reflector among them)
         # wait for them before they consider the watch established
         response = web.StreamResponse(status=200, headers={"Content-Type": _JSON})
@@ -352,7 +356,10 @@ class Application:
             transport.write(b"".join([_chunk(line) for line in lines]))
             return True
 
-        if table:
+        if shared:  # one task per watch cache feeds every such watch (and closes it)
+            fanouts = self.fanouts
+            stream = self.bridge.feed(lambda stream: fanouts.add(opened, stream), sink=send)
+        elif table:
             stream = self.bridge.stream(
                 lambda: _encoded_events(server, core_request, opened, table, first), sink=send
             )
