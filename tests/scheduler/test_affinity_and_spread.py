@@ -297,3 +297,39 @@ async def test_anti_affinity_match_label_keys(cluster):
     assert await wait_bound(cluster, "v2") == "a"
     await cluster.client.create(pod("v1b", labels={"app": "web", "version": "1"}, affinity=anti))
     assert "didn't match pod anti-affinity rules" in await wait_unschedulable(cluster, "v1b")
+
+
+async def test_default_spreading_selector_follows_selector_changes(cluster):
+    """The default selector is remembered per label set; a Service that starts selecting the
+    pods, a selector change and a deletion each show in the next cycle's constraints."""
+    from controllers.scheduler.framework.types import PodInfo
+
+    await create_nodes(cluster, zoned("a", "z1"))
+    scheduler = await start_scheduler(cluster)
+    spread_plugin = scheduler.profiles["default-scheduler"].plugins["PodTopologySpread"]
+    web = PodInfo(pod("w", labels={"app": "web", "tier": "front"}))
+
+    def selector() -> str:
+        constraints = spread_plugin._constraints(web, "ScheduleAnyway")
+        return str(constraints[0].selector) if constraints else ""
+
+    assert selector() == ""
+    service = await cluster.client.create(
+        {
+            "apiVersion": "v1",
+            "kind": "Service",
+            "metadata": {"name": "web", "namespace": "default"},
+            "spec": {"selector": {"app": "web"}, "ports": [{"port": 80}]},
+        }
+    )
+    await cluster.wait_until(lambda: selector() == "app in (web)")
+    service["spec"]["selector"] = {"tier": "front"}
+    service = await cluster.client.update(service)
+    await cluster.wait_until(lambda: selector() == "tier in (front)")
+    # a change that leaves the selector alone keeps the remembered answer (still right)
+    await cluster.client.patch(
+        "services", "web", {"metadata": {"labels": {"x": "y"}}}, namespace="default"
+    )
+    assert selector() == "tier in (front)"
+    await cluster.client.delete("services", "web", namespace="default")
+    await cluster.wait_until(lambda: selector() == "")

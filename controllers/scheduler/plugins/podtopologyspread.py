@@ -205,6 +205,19 @@ class PodTopologySpread(Plugin):
     def __init__(self, args: dict[str, Any], handle: Framework) -> None:
         self.handle = handle
         self._selectors: dict[tuple[str, str], LabelSelector | None] = {}
+        #: ``_default_selector`` results by (namespace, pod labels), valid while no Service,
+        #: ReplicaSet or StatefulSet selector appears, changes or goes (None: not kept, for a
+        #: framework without informers)
+        self._defaults: dict[tuple[str, frozenset[tuple[str, str]]], LabelSelector] | None = None
+        try:
+            informers = [handle.informer(r) for r in _SELECTING_RESOURCES]
+        except RuntimeError:
+            informers = []
+        if informers:
+            self._defaults = {}
+            watcher = _SelectorChanges(self._defaults)
+            for informer in informers:
+                informer.add_event_handler(watcher)
         defaulting = args.get("defaultingType") or "System"
         if defaulting == "System":
             self.default_constraints: list[dict[str, Any]] = [
@@ -219,7 +232,24 @@ class PodTopologySpread(Plugin):
 
     def _default_selector(self, pod: PodInfo) -> LabelSelector:
         """``helper.DefaultSelector``: the selectors of the Services, ReplicationControllers,
-        ReplicaSets and StatefulSets that select the pod, together."""
+        ReplicaSets and StatefulSets that select the pod, together.
+
+        Upstream walks every such object of the namespace for each pod, twice a cycle; the
+        answer depends only on the pod's labels and those selectors, so it is remembered per
+        label set until a selector changes (the pods of one ReplicaSet share their labels).
+        """
+        defaults = self._defaults
+        if defaults is None:
+            return self._compute_default_selector(pod)
+        key = (pod.namespace, frozenset(pod.labels.items()))
+        selector = defaults.get(key)
+        if selector is None:
+            if len(defaults) > 10_000:
+                defaults.clear()
+            selector = defaults[key] = self._compute_default_selector(pod)
+        return selector
+
+    def _compute_default_selector(self, pod: PodInfo) -> LabelSelector:
         listers = self.handle.listers
         requirements: list[Requirement] = []
         labels = pod.labels
@@ -483,3 +513,30 @@ class PodTopologySpread(Plugin):
 
 def _none(_namespace: str) -> list[Any]:
     return []
+
+
+#: the kinds whose selectors make up a pod's default spreading selector (ReplicationControllers
+#: are not served by this API server yet)
+_SELECTING_RESOURCES = ("services", "replicasets", "statefulsets")
+
+
+def _selector_of(obj: Any) -> Any:
+    return (obj.get("spec") or {}).get("selector") if isinstance(obj, dict) else None
+
+
+class _SelectorChanges:
+    """Forgets remembered default selectors when a selecting object comes, goes, or changes
+    its selector (status updates, the usual traffic, leave them be)."""
+
+    def __init__(self, defaults: dict[Any, LabelSelector]) -> None:
+        self._defaults = defaults
+
+    def on_add(self, obj: Any) -> None:
+        self._defaults.clear()
+
+    def on_update(self, old: Any, new: Any) -> None:
+        if _selector_of(old) != _selector_of(new):
+            self._defaults.clear()
+
+    def on_delete(self, obj: Any) -> None:
+        self._defaults.clear()
