@@ -5,7 +5,11 @@ resource and serves all client watches from a ring of recent events, so N watche
 etcd watch and one decode per event instead of N. This is the same idea over the in-memory etcd:
 
 * the cache holds one synced store watcher on the resource's prefix, and a window of recent
-  events (the last ``capacity`` or more, cut at revision boundaries);
+  events (the last ``capacity`` or more, cut at revision boundaries). The capacity is
+  upstream's upper bound for its dynamically sized cache (``defaultUpperBoundCapacity``,
+  100 Ki events): an event costs the window a small record (the bytes are shared with the
+  store's history), and an informer that falls out of the window under load has to be served
+  from store history, one decode per event per watcher;
 * there is no background task: whoever reads (:meth:`pump`) first drains everything committed
   so far into the window, so the cache is never behind the store when it is read;
 * each event is decoded at most once, lazily, for matching selectors; what a watcher receives
@@ -122,18 +126,29 @@ def _decode(data: bytes, revision: int) -> Object:
     return obj
 
 
+#: ``defaultUpperBoundCapacity`` of kube-apiserver's watch cache
+DEFAULT_CAPACITY = 100 * 1024
+
+
 class WindowPassed(Exception):
     """The events a reader needed next have left the cache's window."""
 
 
 class WatchCache:
     def __init__(
-        self, kv: Any, prefix: str, capacity: int = 4096, *, decode: Decode | None = None
+        self,
+        kv: Any,
+        prefix: str,
+        capacity: int = DEFAULT_CAPACITY,
+        *,
+        decode: Decode | None = None,
     ) -> None:
         self._decode = decode
         self._kv = kv
         self._prefix = prefix
         self._capacity = capacity
+        #: trimmed in steps of this many events (amortised), not after every append
+        self._slack = max(1, min(capacity, 4096))
         self._events: list[CachedEvent] = []
         self._base = 0  # global index of _events[0]
         self._watcher: Watcher = kv.watch(prefix, prefix=True, prev_kv=True)
@@ -164,7 +179,7 @@ class WatchCache:
             for event in response.events:
                 self._events.append(CachedEvent.from_store(event, self._decode))
                 self._last_revision = event.kv.mod_revision
-            if len(self._events) > 2 * self._capacity:
+            if len(self._events) > self._capacity + self._slack:
                 self._trim()
 
     def _restart(self) -> None:
