@@ -72,7 +72,18 @@ class ControllerRefManager:
         """The objects that are ours after adopting and releasing; with the first error."""
         claimed: list[Object] = []
         first_error: StatusError | None = None
+        uid = self._meta.get("uid")
+        matches = self.selector.matches
         for obj in objects:
+            # the usual case, decided without a coroutine: ours and still selected (the same
+            # answer _claim_object gives; it handles everything else)
+            ref = controller_of(obj)
+            if ref is not None:
+                if ref.get("uid") != uid:
+                    continue  # owned by someone else
+                if matches((obj.get("metadata") or {}).get("labels") or {}):
+                    claimed.append(obj)
+                    continue
             try:
                 if await self._claim_object(obj):
                     claimed.append(obj)
