@@ -56,7 +56,7 @@ from controllers.deployment.sync import (
 from controllers.runtime import Controller, Request, Result
 from controllers.runtime.events import WARNING, EventRecorder
 from controllers.runtime.owners import controller_of
-from controllers.runtime.refmanager import ControllerRefManager
+from controllers.runtime.refmanager import ControllerRefManager, claim_candidates, index_orphans
 from minikube_py.client import Client
 from minikube_py.clock import ClusterClock
 from minikube_py.errors import Conflict, GroupResource
@@ -113,6 +113,7 @@ class DeploymentController:
         self.clock = clock
         self.d_informer = informers("deployments")
         self.rs_informer = informers("replicasets")
+        index_orphans(self.rs_informer)
         self.pod_informer = informers("pods")
         self._controller: Controller | None = None
 
@@ -239,7 +240,7 @@ class DeploymentController:
         releasing by selector."""
         metadata = util.meta(d)
         namespace = metadata.get("namespace", "")
-        rs_list = self.rs_informer.list(namespace)
+        rs_list = claim_candidates(self.rs_informer, d)
 
         async def can_adopt() -> None:
             # RecheckDeletionTimestamp, on a fresh read

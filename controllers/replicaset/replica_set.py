@@ -68,16 +68,18 @@ from controllers.replicaset.replica_set_utils import (
 from controllers.runtime import Controller, Request, Result
 from controllers.runtime.events import EventRecorder
 from controllers.runtime.owners import controller_of, controller_ref
-from controllers.runtime.refmanager import ControllerRefManager
+from controllers.runtime.refmanager import (
+    ControllerRefManager,
+    claim_candidates,
+    index_orphans,
+)
 from minikube_py.client import Client
 from minikube_py.clock import ClusterClock
 from minikube_py.errors import Conflict, GroupResource, NotFound, StatusError
 from minikube_py.informer import (
-    OWNER_INDEX,
     DeletedFinalStateUnknown,
     FuncHandler,
     SharedInformer,
-    key_of,
 )
 from minikube_py.objects import Object
 from minikube_py.selectors.labels import (
@@ -104,16 +106,6 @@ class InformerFactory(Protocol):
 
 def _meta(obj: Object) -> dict[str, Any]:
     return obj.get("metadata") or {}
-
-
-#: pod informer index: a pod without a controller, by namespace (what a ReplicaSet may adopt)
-ORPHAN_INDEX = "replicaset-orphans"
-
-
-def _orphan_index(pod: Object) -> list[str]:
-    if controller_of(pod) is not None:
-        return []
-    return [_meta(pod).get("namespace", "")]
 
 
 def _key(obj: Object) -> str:
@@ -161,8 +153,7 @@ class ReplicaSetController:
         self.pod_control = PodControl(client, recorder)
         self.rs_informer = informers("replicasets")
         self.pod_informer = informers("pods")
-        if ORPHAN_INDEX not in self.pod_informer.indexer.index_names():
-            self.pod_informer.add_indexer(ORPHAN_INDEX, _orphan_index)
+        index_orphans(self.pod_informer)
         self.expectations = UIDTrackingControllerExpectations(
             ControllerExpectations(clock.monotonic)
         )
@@ -197,7 +188,7 @@ class ReplicaSetController:
         if selector is None:
             log.warning("%s: invalid selector; not syncing", key)
             return None
-        filtered = filter_active_pods(self.claim_candidates(rs))
+        filtered = filter_active_pods(claim_candidates(self.pod_informer, rs))
         filtered = await self.claim_pods(rs, selector, filtered)
         manage_error: StatusError | None = None
         if rs_needs_sync and not _meta(rs).get("deletionTimestamp"):
@@ -220,22 +211,6 @@ class ReplicaSetController:
             # a last line of defence: look again once the ready pods can be available
             return Result(requeue_after=float(min_ready))
         return None
-
-    def claim_candidates(self, rs: Object) -> list[Object]:
-        """The pods ``claimPods`` can act on: those owned by ``rs`` and the namespace's orphans.
-
-        Upstream lists the whole namespace and lets ``ClaimObject`` skip pods another
-        controller owns; taking the two indexes gives the same claims (in the same key order)
-        without a pass over every pod of the namespace per sync.
-        """
-        metadata = _meta(rs)
-        indexer = self.pod_informer.indexer
-        owned = indexer.by_index(OWNER_INDEX, metadata.get("uid", ""))
-        orphans = indexer.by_index(ORPHAN_INDEX, metadata.get("namespace", ""))
-        namespace = metadata.get("namespace", "")
-        candidates = {key_of(p): p for p in owned if _meta(p).get("namespace") == namespace}
-        candidates.update((key_of(p), p) for p in orphans)
-        return [candidates[key] for key in sorted(candidates)]
 
     async def claim_pods(
         self, rs: Object, selector: LabelSelector, pods: Sequence[Object]

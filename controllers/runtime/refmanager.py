@@ -31,11 +31,46 @@ from typing import Any
 
 from controllers.runtime.owners import controller_of, controller_ref
 from minikube_py.errors import Invalid, NotFound, StatusError
+from minikube_py.informer import OWNER_INDEX, SharedInformer, key_of
 from minikube_py.objects import Object
 from minikube_py.selectors.labels import LabelSelector
 
 #: sends a strategic merge patch to one dependent: ``patch(dependent, body)``
 Patcher = Callable[[Object, dict[str, Any]], Awaitable[object]]
+
+#: informer index: an object without a controller, by namespace (what a controller may adopt)
+ORPHAN_INDEX = "orphans"
+
+
+def _orphan_index(obj: Object) -> list[str]:
+    if controller_of(obj) is not None:
+        return []
+    return [(obj.get("metadata") or {}).get("namespace", "")]
+
+
+def index_orphans(informer: SharedInformer) -> None:
+    """Give ``informer`` the orphan index :func:`claim_candidates` reads (once per informer)."""
+    if ORPHAN_INDEX not in informer.indexer.index_names():
+        informer.add_indexer(ORPHAN_INDEX, _orphan_index)
+
+
+def claim_candidates(informer: SharedInformer, controller: Object) -> list[Object]:
+    """The dependents a claim can act on: those ``controller`` owns and its namespace's orphans,
+    in key order.
+
+    Upstream lists the whole namespace and lets ``ClaimObject`` skip what another controller
+    owns; the two indexes give the same claims in the same order without visiting every object
+    of the namespace on each sync. ``informer`` needs :func:`index_orphans`.
+    """
+    metadata = controller.get("metadata") or {}
+    namespace = metadata.get("namespace", "")
+    indexer = informer.indexer
+    owned = indexer.by_index(OWNER_INDEX, metadata.get("uid", ""))
+    candidates = {
+        key_of(o): o for o in owned if (o.get("metadata") or {}).get("namespace") == namespace
+    }
+    candidates.update((key_of(o), o) for o in indexer.by_index(ORPHAN_INDEX, namespace))
+    return [candidates[key] for key in sorted(candidates)]
 
 
 class ControllerRefManager:
