@@ -12,6 +12,7 @@ DEFAULT_SECONDS = 300
 
 class DefaultTolerationSeconds:
     name = "DefaultTolerationSeconds"
+    validates = False  # its validate does nothing
 
     def __init__(self, seconds: int = DEFAULT_SECONDS) -> None:
         self.seconds = seconds

@@ -15,6 +15,7 @@ _NAMESPACES = GroupResource("", "namespaces")
 
 class NamespaceLifecycle:
     name = "NamespaceLifecycle"
+    mutates = False  # its admit does nothing
 
     def __init__(self, lookup: Callable[[str], Object | None]) -> None:
         self._lookup = lookup

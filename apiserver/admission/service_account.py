@@ -46,8 +46,19 @@ def _token_volume(name: str) -> dict[str, Any]:
     }
 
 
+def _mounts_token(containers: Any) -> bool:
+    """Whether a container already mounts something at the token's path."""
+    for container in containers or ():
+        if isinstance(container, dict):
+            for mount in container.get("volumeMounts") or ():
+                if mount.get("mountPath") == MOUNT_PATH:
+                    return True
+    return False
+
+
 class ServiceAccountAdmission:
     name = "ServiceAccount"
+    validates = False  # its validate does nothing
 
     def __init__(
         self, lookup: Callable[[str, str], Object | None], suffix: Callable[[], str]
@@ -87,11 +98,7 @@ class ServiceAccountAdmission:
         if automount is False:
             return
         volumes = spec.setdefault("volumes", [])
-        if any(
-            isinstance(c, dict)
-            and any(m.get("mountPath") == MOUNT_PATH for m in c.get("volumeMounts") or ())
-            for c in spec.get("containers") or ()
-        ):
+        if _mounts_token(spec.get("containers")):
             return
         volume_name = f"kube-api-access-{self._suffix()}"
         volumes.append(_token_volume(volume_name))

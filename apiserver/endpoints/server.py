@@ -350,10 +350,17 @@ class APIServer:
     # -- writes --------------------------------------------------------------------------------
 
     def _admission_hook(
-        self, request: rq.Request, store: RegistryStore, operation: Operation
+        self,
+        request: rq.Request,
+        store: RegistryStore,
+        operation: Operation,
+        *,
+        dry_run: bool | None = None,
     ) -> ValidateHook:
         async def validate(obj: Object, old: Object | None) -> None:
-            await self.admission.validate(_attributes(request, store, operation, obj, old))
+            await self.admission.validate(
+                _attributes(request, store, operation, obj, old, dry_run=dry_run)
+            )
 
         return validate
 
@@ -438,16 +445,19 @@ class APIServer:
         else:
             obj, found = prepare()
         warnings.extend(found)
-        await self._mutate(request, store, Operation.CREATE, obj, None)
+        dry_run = _dry_run(request)
+        await self.admission.admit(
+            _attributes(request, store, Operation.CREATE, obj, None, dry_run=dry_run)
+        )
         if store.info.group == "" and store.info.resource == "services":
             self._allocate_service(obj)
         created = await store.create(
             obj,
             request.namespace,
-            dry_run=_dry_run(request),
-            validate=self._admission_hook(request, store, Operation.CREATE),
+            dry_run=dry_run,
+            validate=self._admission_hook(request, store, Operation.CREATE, dry_run=dry_run),
         )
-        if store is self.namespaces and not _dry_run(request):
+        if store is self.namespaces and not dry_run:
             await self._ensure_default_service_account(created["metadata"]["name"])
         return created
 
@@ -768,8 +778,10 @@ def _attributes(
     operation: Operation,
     obj: Object,
     old: Object | None,
+    *,
+    dry_run: bool | None = None,
 ) -> Attributes:
-    """What admission plugins see of a write."""
+    """What admission plugins see of a write (``dry_run``: the request's, when known)."""
     return Attributes(
         operation=operation,
         info=store.info,
@@ -779,7 +791,7 @@ def _attributes(
         obj=obj,
         old=old,
         user=request.user.name,
-        dry_run=_dry_run(request),
+        dry_run=_dry_run(request) if dry_run is None else dry_run,
     )
 
 
