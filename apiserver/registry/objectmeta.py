@@ -49,32 +49,33 @@ def name_is_dns_label(name: str, prefix: bool) -> list[str]:
 def validate_object_meta(
     metadata: Any, namespaced: bool, name_fn: NameValidator, path: str = "metadata"
 ) -> list[FieldError]:
-    """``ValidateObjectMeta``."""
+    """``ValidateObjectMeta``. Every create runs it and almost every one passes, so the error
+    paths and messages are built only when there is something to report."""
     if not isinstance(metadata, dict):
         return [field.required(path, "")]
     errors: list[FieldError] = []
     generate_name = metadata.get("generateName") or ""
     name = metadata.get("name") or ""
     if generate_name:
-        errors += [
-            field.invalid(field.child(path, "generateName"), generate_name, msg)
-            for msg in name_fn(generate_name, True)
-        ]
+        messages = name_fn(generate_name, True)
+        if messages:
+            at = field.child(path, "generateName")
+            errors += [field.invalid(at, generate_name, msg) for msg in messages]
     if not name:
         errors.append(field.required(field.child(path, "name"), "name or generateName is required"))
     else:
-        errors += [
-            field.invalid(field.child(path, "name"), name, msg) for msg in name_fn(name, False)
-        ]
+        messages = name_fn(name, False)
+        if messages:
+            errors += [field.invalid(field.child(path, "name"), name, msg) for msg in messages]
     namespace = metadata.get("namespace") or ""
     if namespaced:
         if not namespace:
             errors.append(field.required(field.child(path, "namespace")))
         else:
-            errors += [
-                field.invalid(field.child(path, "namespace"), namespace, msg)
-                for msg in is_dns1123_label(namespace)
-            ]
+            messages = is_dns1123_label(namespace)
+            if messages:
+                at = field.child(path, "namespace")
+                errors += [field.invalid(at, namespace, msg) for msg in messages]
     elif namespace:
         errors.append(field.forbidden(field.child(path, "namespace"), "not allowed on this type"))
     generation = metadata.get("generation", 0)
@@ -85,7 +86,9 @@ def validate_object_meta(
             )
         )
     errors += _validate_common(metadata, path)
-    errors += validate_finalizers(metadata.get("finalizers"), field.child(path, "finalizers"))
+    finalizers = metadata.get("finalizers")
+    if finalizers:
+        errors += validate_finalizers(finalizers, field.child(path, "finalizers"))
     return errors
 
 
@@ -95,10 +98,12 @@ def _validate_common(metadata: dict[str, Any], path: str) -> list[FieldError]:
         errors = validate_labels(labels, field.child(path, "labels"))
     else:
         errors = []
-    errors += validate_annotations(metadata.get("annotations"), field.child(path, "annotations"))
-    errors += validate_owner_references(
-        metadata.get("ownerReferences"), field.child(path, "ownerReferences")
-    )
+    annotations = metadata.get("annotations")
+    if annotations:
+        errors += validate_annotations(annotations, field.child(path, "annotations"))
+    references = metadata.get("ownerReferences")
+    if references:
+        errors += validate_owner_references(references, field.child(path, "ownerReferences"))
     return errors
 
 
@@ -180,18 +185,19 @@ def validate_owner_references(references: Any, path: str) -> list[FieldError]:
     errors: list[FieldError] = []
     controllers: list[str] = []
     for i, ref in enumerate(references):
-        at = field.index(path, i)
         if not isinstance(ref, dict):
-            errors.append(field.invalid(at, ref, "must be an object"))
+            errors.append(field.invalid(field.index(path, i), ref, "must be an object"))
             continue
-        for required_field in ("apiVersion", "kind", "name", "uid"):
-            if not ref.get(required_field):
-                detail = (
-                    "version must not be empty"
-                    if required_field == "apiVersion"
-                    else f"{required_field} must not be empty"
-                )
-                errors.append(field.invalid(field.child(at, required_field), "", detail))
+        if not (ref.get("apiVersion") and ref.get("kind") and ref.get("name") and ref.get("uid")):
+            at = field.index(path, i)
+            for required_field in ("apiVersion", "kind", "name", "uid"):
+                if not ref.get(required_field):
+                    detail = (
+                        "version must not be empty"
+                        if required_field == "apiVersion"
+                        else f"{required_field} must not be empty"
+                    )
+                    errors.append(field.invalid(field.child(at, required_field), "", detail))
         if ref.get("controller") is True:
             controllers.append(f"{ref.get('kind')}/{ref.get('name')}")
     if len(controllers) > 1:

@@ -335,24 +335,27 @@ def validate_pod_spec(spec: Any, path: str) -> list[FieldError]:
         return [field.required(path, "")]
     errors: list[FieldError] = []
     containers = spec.get("containers")
-    containers_path = field.child(path, "containers")
     if not containers:
-        errors.append(field.required(containers_path, ""))
+        errors.append(field.required(field.child(path, "containers"), ""))
     names: set[str] = set()
+
+    def at(i: int, child: str = "") -> str:  # paths are built only for errors
+        container_path = field.index(field.child(path, "containers"), i)
+        return field.child(container_path, child) if child else container_path
+
     for i, container in enumerate(containers or ()):
-        at = field.index(containers_path, i)
         if not isinstance(container, dict):
-            errors.append(field.invalid(at, container, "must be an object"))
+            errors.append(field.invalid(at(i), container, "must be an object"))
             continue
         name = container.get("name")
         if not name:
-            errors.append(field.required(field.child(at, "name"), ""))
+            errors.append(field.required(at(i, "name"), ""))
         elif name in names:
-            errors.append(field.duplicate(field.child(at, "name"), name))
+            errors.append(field.duplicate(at(i, "name"), name))
         else:
             names.add(name)
         if not container.get("image"):
-            errors.append(field.required(field.child(at, "image"), ""))
+            errors.append(field.required(at(i, "image"), ""))
     policy = spec.get("restartPolicy")
     if policy not in (None, "Always", "OnFailure", "Never"):
         errors.append(
