@@ -68,6 +68,10 @@ DEFAULT_RESOURCES: tuple[APIResource, ...] = (
     APIResource("", "v1", "nodes", "Node", False),
     APIResource("", "v1", "persistentvolumes", "PersistentVolume", False),
     APIResource("storage.k8s.io", "v1", "storageclasses", "StorageClass", False),
+    # a kubelet's CSINode is owned by its Node, and goes with it
+    APIResource("storage.k8s.io", "v1", "csinodes", "CSINode", False),
+    APIResource("storage.k8s.io", "v1", "csidrivers", "CSIDriver", False),
+    APIResource("storage.k8s.io", "v1", "csistoragecapacities", "CSIStorageCapacity", True),
     APIResource("scheduling.k8s.io", "v1", "priorityclasses", "PriorityClass", False),
     APIResource("rbac.authorization.k8s.io", "v1", "clusterroles", "ClusterRole", False),
     APIResource(

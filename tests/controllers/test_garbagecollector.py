@@ -279,3 +279,23 @@ async def test_cluster_scoped_object_naming_a_namespaced_owner_is_left_alone(
     attempts = gc.controllers()[0].reconciles
     await trio.sleep(600)
     assert gc.controllers()[0].reconciles == attempts  # not retried
+
+
+async def test_a_nodes_csinode_goes_with_the_node(cluster: ClusterHarness) -> None:
+    """The kubelet makes its CSINode owned by its Node; deleting the Node collects it."""
+    kube = cluster.client
+    await start(cluster)
+    node = await kube.create({"apiVersion": "v1", "kind": "Node", "metadata": {"name": "n1"}})
+    node = {"apiVersion": "v1", "kind": "Node", **node}
+    await kube.create(
+        {
+            "apiVersion": "storage.k8s.io/v1",
+            "kind": "CSINode",
+            "metadata": {"name": "n1", "ownerReferences": [ref(node)]},
+            "spec": {"drivers": []},
+        }
+    )
+    await trio.sleep(5)
+    assert await exists(kube, "csinodes", "n1", namespace="")
+    await kube.delete("nodes", "n1")
+    await cluster.wait_for_deletion("csinodes", "n1", namespace="")
