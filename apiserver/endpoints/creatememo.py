@@ -28,8 +28,9 @@ Why the answer is the same:
   remembered: they take the full path each time and fail as it fails.
 
 The remembered object is kept as bytes and decoded for each create (admission and the store
-then edit it). The memo is bounded (cleared when full) and steps aside while every body is new
-(:class:`~minikube_py.managedfields.firstowner.MemoGate`).
+then edit it); one that repeats is compiled into a function building fresh copies faster
+(:mod:`apiserver.endpoints.copier`). The memo is bounded (cleared when full) and steps aside
+while every body is new (:class:`~minikube_py.managedfields.firstowner.MemoGate`).
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from typing import Any, Final
 
 import msgspec
 
+from apiserver.endpoints.copier import compile_copier
 from minikube_py.managedfields.firstowner import MemoGate
 from minikube_py.objects import Object
 
@@ -52,10 +54,34 @@ _decoder = msgspec.json.Decoder()
 Prepare = Callable[[], tuple[Object, tuple[str, ...]]]
 
 
-class _Outcome(msgspec.Struct, frozen=True):
-    encoded: bytes  # the object to admit, with ``null`` as its name if it has one
-    warnings: tuple[str, ...]
-    stamped: bool  # it holds one managedFields entry, whose ``time`` is the request's
+#: Hits after which an outcome is compiled into a copier (:mod:`apiserver.endpoints.copier`).
+COMPILE_AFTER: Final = 2
+
+
+class _Outcome:
+    """A remembered object to admit (with ``null`` as its name if it has one), made afresh for
+    each create: decoded from its JSON, or built by a compiled copier once it has repeated."""
+
+    __slots__ = ("copy", "encoded", "hits", "stamped", "warnings")
+
+    def __init__(self, encoded: bytes, warnings: tuple[str, ...], stamped: bool) -> None:
+        self.encoded = encoded
+        self.warnings = warnings
+        self.stamped = stamped  # it holds one managedFields entry, whose ``time`` is the request's
+        self.hits = 0
+        self.copy: Callable[[], Any] | None = None
+
+    def make(self) -> Object:
+        copy = self.copy
+        if copy is not None:
+            return copy()  # type: ignore[no-any-return]
+        self.hits += 1
+        if self.hits == COMPILE_AFTER:
+            copy = compile_copier(_decoder.decode(self.encoded))
+            if copy is not None:
+                self.copy = copy
+                return copy()  # type: ignore[no-any-return]
+        return _decoder.decode(self.encoded)  # type: ignore[no-any-return]
 
 
 class CreateMemo:
@@ -79,7 +105,7 @@ class CreateMemo:
         outcome = self._outcomes.get(key)
         if outcome is not None:
             self._gate.hit()
-            obj = _decoder.decode(outcome.encoded)
+            obj = outcome.make()
             metadata = obj["metadata"]
             if name is not None:
                 metadata["name"] = name
@@ -150,4 +176,4 @@ def _outcome_of(
     return _Outcome(encoded, warnings, stamped)
 
 
-__all__ = ["MAX_ENTRIES", "CreateMemo"]
+__all__ = ["COMPILE_AFTER", "MAX_ENTRIES", "CreateMemo"]

@@ -161,6 +161,12 @@ async def test_a_remembered_create_gets_its_own_name_time_and_copy(
     second["spec"]["containers"][0]["image"] = "changed"
     third = await create("c")
     assert third["spec"]["containers"][0]["image"] == "nginx:1.27"
+    (outcome,) = server._create_memo._outcomes.values()
+    assert outcome.copy is not None  # compiled after repeating: "c" was built by it
+    fourth = await create("d")
+    assert fourth["metadata"]["name"] == "d"
+    assert fourth["spec"]["containers"][0]["image"] == "nginx:1.27"
+    assert fourth["spec"]["containers"] is not third["spec"]["containers"]
 
 
 async def test_nameless_bodies_alike_get_their_own_generated_names(
