@@ -9,8 +9,9 @@ last run's results), the probe workers watching it, and a pending kill request (
 startup probe that gave up on the run).
 
 Images are named as containerd reports them (:func:`normalize_image`, :func:`image_id`); sizes are
-seeded by the name (:func:`image_size`). :func:`go_duration` prints durations as Go does in event
-messages, :func:`crash_backoff` is the crash-loop back-off of ``kuberuntime``.
+seeded by the name (:func:`image_size`). ``go_duration`` (re-exported from
+:mod:`minikube_py.gotime`) prints durations as Go does in event messages, :func:`crash_backoff`
+is the crash-loop back-off of ``kuberuntime``.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import trio
 
 from controllers.kubelet.logs import ContainerRun
+from minikube_py.gotime import go_duration
 
 if TYPE_CHECKING:
     from controllers.kubelet.probes import ProbeWorker
@@ -54,24 +56,6 @@ def image_id(image: str) -> str:
 
 def image_size(image: str) -> int:
     return 1_000_000 + zlib.crc32(normalize_image(image).encode()) % 200_000_000
-
-
-def go_duration(seconds: float) -> str:
-    """Go's ``time.Duration.String`` of a duration truncated to milliseconds."""
-    millis = int(seconds * 1000 + 1e-6)
-    if millis == 0:
-        return "0s"
-    if millis < 1000:
-        return f"{millis}ms"
-    minutes, ms = divmod(millis, 60_000)
-    secs = f"{ms / 1000:.3f}".rstrip("0").rstrip(".")
-    hours, minutes = divmod(minutes, 60)
-    out = f"{secs}s"
-    if minutes or hours:
-        out = f"{minutes}m" + out
-    if hours:
-        out = f"{hours}h" + out
-    return out
 
 
 def crash_backoff(crashes: int) -> float:

@@ -40,6 +40,7 @@ from controllers.scheduler.framework.interface import (
 from controllers.scheduler.framework.runtime import Framework
 from controllers.scheduler.framework.types import NodeInfo, PodInfo, QueuedPodInfo
 from minikube_py.errors import StatusError
+from minikube_py.objects import Object
 
 if TYPE_CHECKING:
     from controllers.scheduler.scheduler import Scheduler
@@ -160,6 +161,8 @@ class ScheduleOne:
         status = fwk.run_reserve_plugins_reserve(state, assumed, host)
         if status is None:
             status = fwk.run_permit_plugins(state, assumed, host)
+            if status is not None and status.code == Code.WAIT:
+                status = None  # held by Permit: the binding cycle waits for the verdict
         if status is not None:
             fwk.run_reserve_plugins_unreserve(state, assumed, host)
             self.cache.forget_pod(pod.key)
@@ -343,6 +346,16 @@ class ScheduleOne:
         host = result.suggested_host
         assumed = self.cache.pod_info(qpi.key) or qpi.pod_info
         try:
+            status = await fwk.wait_on_permit(assumed)
+            if status is not None:
+                if status.is_rejected():
+                    # reported as a FitError over the one node the pod waited on
+                    plugins = {status.plugin} if status.plugin else set()
+                    diagnosis = Diagnosis({host: status}, unschedulable_plugins=plugins)
+                    message = str(FitError(assumed, 1, diagnosis))
+                    status = Status(status.code, message, plugin=status.plugin)
+                await self.handle_binding_cycle_error(fwk, state, qpi, host, status)
+                return
             status = await fwk.run_pre_bind_plugins(state, assumed, host)
             if status is None:
                 status = await fwk.run_bind_plugins(state, assumed, host)
@@ -374,21 +387,32 @@ class ScheduleOne:
         host: str,
         status: Status,
     ) -> None:
-        """``handleBindingCycleError``: undo the assumption and try again later."""
+        """``handleBindingCycleError``: undo the assumption and try again later.
+
+        The room the assumption held is free again, so the pods waiting for it are moved; for
+        a rejection (Permit, PreBind or Bind said no) that move comes after the failure
+        handling and leaves the pod itself out, as upstream defers it."""
         fwk.run_reserve_plugins_unreserve(state, qpi.pod_info, host)
         self.cache.forget_pod(qpi.key)
-        # the room the assumption held is free again
-        self.queue.move_all_to_active_or_backoff_queue(
-            _EVENT_ASSIGNED_POD_DELETE, qpi.pod_info.pod, None
-        )
-        qpi.unschedulable_plugins = set()
+        pod = qpi.pod_info
+        # the event carries the assumed pod, on its node, as upstream's does (plugins' hints
+        # ignore deletions of pods that were not assigned)
+        assumed = _on_node(pod.pod, host)
+        rejected = status.is_rejected()
+        qpi.unschedulable_plugins = {status.plugin} if rejected and status.plugin else set()
         qpi.pending_plugins = set()
-        message = f"running {status.plugin or 'Bind'!r} plugin: {status.message()}"
-        if status.plugin:
-            message = f'running Bind plugin "{status.plugin}": {status.message()}'
-        await self.handle_scheduling_failure(
-            fwk, qpi, Status(Code.ERROR, message), None, self.queue.scheduling_cycle
-        )
+        if not rejected:
+            self.queue.move_all_to_active_or_backoff_queue(
+                _EVENT_ASSIGNED_POD_DELETE, assumed, None
+            )
+        await self.handle_scheduling_failure(fwk, qpi, status, None, self.queue.scheduling_cycle)
+        if rejected:
+            self.queue.move_all_to_active_or_backoff_queue(
+                _EVENT_ASSIGNED_POD_DELETE,
+                assumed,
+                None,
+                pre_check=lambda other: (other.get("metadata") or {}).get("uid") != pod.uid,
+            )
 
     # -- failures ------------------------------------------------------------------------------
 
@@ -498,3 +522,8 @@ __all__ = [
     "num_feasible_nodes_to_find",
     "truncate_message",
 ]
+
+
+def _on_node(pod: Object, host: str) -> Object:
+    """The pod as the scheduler assumed it: bound to ``host``."""
+    return {**pod, "spec": {**(pod.get("spec") or {}), "nodeName": host}}

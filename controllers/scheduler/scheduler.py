@@ -42,6 +42,7 @@ from controllers.scheduler.framework.interface import (
     EventResource,
 )
 from controllers.scheduler.framework.runtime import Framework
+from controllers.scheduler.framework.waiting_pods import WaitingPods
 from controllers.scheduler.internal.cache import Cache
 from controllers.scheduler.internal.queue import (
     QueueingHintFunction,
@@ -176,6 +177,8 @@ class Scheduler(ScheduleOne):
             "statefulsets": lambda ns: self._informers["statefulsets"].list(ns),
         }
         registry = in_tree_registry()
+        #: pods Permit plugins hold (``waitingPodsMap``, shared by every profile)
+        self.waiting_pods = WaitingPods()
         self.queue: SchedulingQueue = None  # type: ignore[assignment]  # made below
         self.profiles: dict[str, Framework] = {}
         for p in config.profiles:
@@ -196,6 +199,7 @@ class Scheduler(ScheduleOne):
                 recorder=recorder_for,
                 listers=listers,
                 informers=self._informer_for,
+                waiting_pods=self.waiting_pods,
             )
         first = next(iter(self.profiles.values()))
         hint_map: QueueingHintMap = {}

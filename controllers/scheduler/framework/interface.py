@@ -20,7 +20,7 @@ PreScore           ``pre_score(state, pod, nodes) -> Status | None``
 Score              ``score(state, pod, node_info) -> int`` (0..100)
 NormalizeScore     ``normalize_score(state, pod, scores: list[NodeScore]) -> None``
 Reserve            ``reserve(state, pod, node) -> Status | None`` / ``unreserve(...)``
-Permit             ``permit(state, pod, node) -> Status | None`` (Wait is not supported)
+Permit             ``permit(state, pod, node) -> Status | None | (Status, timeout_s)`` (Wait)
 Bind               ``async bind(state, pod, node) -> Status | None`` (Skip passes it on)
 EnqueueExtensions  ``events_to_register() -> list[ClusterEventWithHint]``
 ================== ======================================================================

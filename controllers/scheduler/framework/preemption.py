@@ -204,32 +204,39 @@ class Evaluator:
         return pick_one_node_for_preemption(candidates)
 
     async def prepare_candidate(self, candidate: Candidate, pod: PodInfo) -> Status | None:
-        """``prepareCandidate``: mark and delete the victims, clear lower nominations."""
+        """``prepareCandidate``: mark and delete the victims (reject those Permit holds),
+        clear lower nominations."""
         handle = self.handle
         client = handle.client
         scheduler_name = pod.spec.get("schedulerName") or handle.profile_name
         for victim in candidate.victims:
-            condition = {
-                "type": DISRUPTION_TARGET,
-                "status": "True",
-                "reason": POD_REASON_PREEMPTION_BY_SCHEDULER,
-                "message": f"{scheduler_name}: preempting to accommodate a higher priority pod",
-                "lastTransitionTime": handle.clock.timestamp(),
-            }
-            try:
-                await client.patch(
-                    "pods",
-                    victim.name,
-                    {"status": {"conditions": [condition]}},
-                    namespace=victim.namespace,
-                    patch_type="strategic",
-                    subresource="status",
-                )
-                await client.delete("pods", victim.name, namespace=victim.namespace)
-            except NotFound:
-                continue
-            except StatusError as error:
-                return Status(Code.ERROR, str(error))
+            waiting = handle.get_waiting_pod(victim.uid)
+            if waiting is not None:
+                # held by Permit, not bound yet: rejecting it frees the room (upstream sends
+                # the reject to the Permit plugins instead of deleting the pod)
+                waiting.reject(self.plugin_name, "preempted")
+            else:
+                condition = {
+                    "type": DISRUPTION_TARGET,
+                    "status": "True",
+                    "reason": POD_REASON_PREEMPTION_BY_SCHEDULER,
+                    "message": f"{scheduler_name}: preempting to accommodate a higher priority pod",
+                    "lastTransitionTime": handle.clock.timestamp(),
+                }
+                try:
+                    await client.patch(
+                        "pods",
+                        victim.name,
+                        {"status": {"conditions": [condition]}},
+                        namespace=victim.namespace,
+                        patch_type="strategic",
+                        subresource="status",
+                    )
+                    await client.delete("pods", victim.name, namespace=victim.namespace)
+                except NotFound:
+                    continue
+                except StatusError as error:
+                    return Status(Code.ERROR, str(error))
             if handle.recorder is not None:
                 await handle.recorder.event(
                     _with_kind(victim.pod),

@@ -18,7 +18,10 @@ Rules kept from upstream:
 * a Filter run stops at the first plugin that rejects the node (so a node reports one reason);
 * a PreFilter (PreScore) plugin that returns Skip is skipped at Filter (Score) for this cycle;
 * scores are normalized per plugin (NormalizeScore), then multiplied by the plugin's weight;
-* a Bind plugin that returns Skip passes the pod to the next one.
+* a Bind plugin that returns Skip passes the pod to the next one;
+* Permit may hold a pod (Wait with a timeout): it keeps its node among the waiting pods
+  (:mod:`~controllers.scheduler.framework.waiting_pods`) and its binding cycle waits for the
+  plugins' verdict first (:meth:`Framework.wait_on_permit`).
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ from controllers.scheduler.framework.interface import (
     unresolvable,
 )
 from controllers.scheduler.framework.types import NodeInfo, PodInfo, QueuedPodInfo
+from controllers.scheduler.framework.waiting_pods import MAX_PERMIT_TIMEOUT, WaitingPod, WaitingPods
 
 if TYPE_CHECKING:
     from controllers.runtime.events import EventRecorder
@@ -69,8 +73,11 @@ class Framework:
         recorder: EventRecorder | None,
         listers: dict[str, Callable[..., Any]] | None = None,
         informers: Callable[[str], SharedInformer] | None = None,
+        waiting_pods: WaitingPods | None = None,
     ) -> None:
         self.profile = profile
+        #: pods held by Permit plugins (one map shared by all the scheduler's profiles)
+        self.waiting_pods = waiting_pods if waiting_pods is not None else WaitingPods()
         self._informer_factory = informers
         self.profile_name = profile.scheduler_name
         self.snapshot = snapshot
@@ -346,19 +353,64 @@ class Framework:
                 unreserve(state, pod, node_name)
 
     def run_permit_plugins(self, state: CycleState, pod: PodInfo, node_name: str) -> Status | None:
+        """``RunPermitPlugins``: None to go on, a Wait status when plugins hold the pod (it is
+        then among the waiting pods), else the rejection or error.
+
+        A plugin's ``permit`` returns a Status (or None), or ``(status, timeout_seconds)`` to
+        wait: the timeout is capped at 15 minutes, as upstream."""
+        waits: dict[str, float] = {}
         for plugin in self.permit_plugins:
-            status = plugin.permit(state, pod, node_name)
-            if status is not None and not status.is_success():
+            answer = plugin.permit(state, pod, node_name)
+            status, timeout = answer if isinstance(answer, tuple) else (answer, 0.0)
+            if status is None or status.is_success():
+                continue
+            if status.is_rejected():
                 status.plugin = plugin.name
-                if status.code == Code.WAIT:
-                    # waiting pods (Permit returning Wait with a timeout) are not supported
-                    return Status(
-                        Code.ERROR,
-                        f"plugin {plugin.name} returned Wait, which is not supported here",
-                        plugin=plugin.name,
-                    )
                 return status
+            if status.code == Code.WAIT:
+                waits[plugin.name] = min(float(timeout), MAX_PERMIT_TIMEOUT)
+                continue
+            return Status(
+                Code.ERROR,
+                f'running Permit plugin "{plugin.name}": {status.message()}',
+                plugin=plugin.name,
+            )
+        if waits:
+            self.waiting_pods.add(WaitingPod(pod, waits))
+            return Status(
+                Code.WAIT,
+                f'one or more plugins asked to wait and no plugin rejected pod "{pod.name}"',
+            )
         return None
+
+    async def wait_on_permit(self, pod: PodInfo) -> Status | None:
+        """``WaitOnPermit``: for a waiting pod, block until it is allowed (None) or rejected
+        (the plugin's Unschedulable status); others go on at once."""
+        waiting = self.waiting_pods.get(pod.uid)
+        if waiting is None:
+            return None
+        try:
+            status = await waiting.wait()
+        finally:
+            self.waiting_pods.remove(pod.uid)
+        return None if status.is_success() else status
+
+    # -- the waiting pods, for plugins (``framework.Handle``) -----------------------------------
+
+    def iterate_over_waiting_pods(self, callback: Callable[[WaitingPod], None]) -> None:
+        self.waiting_pods.iterate(callback)
+
+    def get_waiting_pod(self, uid: str) -> WaitingPod | None:
+        return self.waiting_pods.get(uid)
+
+    def reject_waiting_pod(self, uid: str) -> bool:
+        """``RejectWaitingPod``: reject it at every plugin it waits on; False if not waiting."""
+        waiting = self.waiting_pods.get(uid)
+        if waiting is None:
+            return False
+        for plugin in waiting.get_pending_plugins():
+            waiting.reject(plugin, "removed")
+        return True
 
     async def run_pre_bind_plugins(
         self, state: CycleState, pod: PodInfo, node_name: str
@@ -366,8 +418,7 @@ class Framework:
         for plugin in self.pre_bind_plugins:
             status = await plugin.pre_bind(state, pod, node_name)
             if status is not None and not status.is_success():
-                status.plugin = plugin.name
-                return status
+                return _bind_failure("PreBind", plugin.name, status)
         return None
 
     async def run_bind_plugins(self, state: CycleState, pod: PodInfo, node_name: str) -> Status:
@@ -378,14 +429,24 @@ class Framework:
             if status is not None and status.code == Code.SKIP:
                 continue
             if status is not None and not status.is_success():
-                status.plugin = plugin.name
-                return status
+                return _bind_failure("Bind", plugin.name, status)
             return Status(Code.SUCCESS, plugin=plugin.name)
         return Status(Code.SKIP)
 
     async def run_post_bind_plugins(self, state: CycleState, pod: PodInfo, node_name: str) -> None:
         for plugin in self.post_bind_plugins:
             await plugin.post_bind(state, pod, node_name)
+
+
+def _bind_failure(point: str, plugin: str, status: Status) -> Status:
+    """A PreBind or Bind plugin's failure: a rejection passes on as it is (with the plugin), an
+    error is wrapped as ``running PreBind plugin "X": ...``."""
+    if status.is_rejected():
+        status.plugin = plugin
+        return status
+    return Status(
+        Code.ERROR, f'running {point} plugin "{plugin}": {status.message()}', plugin=plugin
+    )
 
 
 def _go_list(items: list[str]) -> str:
