@@ -15,6 +15,7 @@ This module belongs to the *assembly* part of ``minikube_py``: it may import eve
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime
@@ -45,7 +46,11 @@ from controllers.scheduler import COMPONENT as SCHEDULER_COMPONENT
 from controllers.scheduler import Profile, Scheduler, SchedulerConfiguration
 from controllers.tainteviction import COMPONENT as TAINT_EVICTION_COMPONENT
 from controllers.tainteviction import TaintEvictionController
+from controllers.volume import COMPONENT as PV_COMPONENT
+from controllers.volume import PROVISIONER_NAME, HostPathProvisioner, PersistentVolumeController
+from minikube_py import objects
 from minikube_py.clock import ClusterClock, seed_scheduler
+from minikube_py.errors import AlreadyExists
 
 #: The built-in controllers available so far, as kube-controller-manager names them.
 BUILTIN_CONTROLLERS = (
@@ -58,7 +63,25 @@ BUILTIN_CONTROLLERS = (
     "taint-eviction-controller",
     "endpoint",
     "endpointslice",
+    "persistentvolume-binder",
+    # minikube's storage-provisioner addon (a pod in minikube), with its default-storageclass
+    # addon's ``standard`` StorageClass
+    "storage-provisioner",
 )
+
+#: minikube's default StorageClass (the default-storageclass addon)
+STANDARD_STORAGE_CLASS: dict[str, Any] = {
+    "apiVersion": "storage.k8s.io/v1",
+    "kind": "StorageClass",
+    "metadata": {
+        "name": "standard",
+        "labels": {"addonmanager.kubernetes.io/mode": "EnsureExists"},
+        "annotations": {"storageclass.kubernetes.io/is-default-class": "true"},
+    },
+    "provisioner": PROVISIONER_NAME,
+    "reclaimPolicy": "Delete",
+    "volumeBindingMode": "Immediate",
+}
 
 
 class Cluster:
@@ -79,6 +102,7 @@ class Cluster:
         self.server = APIServer(self.kv, self.clock)
         self.manager = Manager(self.client(user="system:kube-controller-manager"), self.clock)
         self._nursery: trio.Nursery | None = None
+        self._controllers = tuple(controllers)
         self._install_controllers(controllers)
         #: kube-scheduler: its own identity, the process's shared informers
         self.scheduler: Scheduler | None = None
@@ -135,6 +159,14 @@ class Cluster:
             manager.add(EndpointController(client, informers, recorder).controller())
         if "endpointslice" in names:
             manager.add(EndpointSliceController(client, informers).controller())
+        if "persistentvolume-binder" in names:
+            recorder = EventRecorder(client, clock, PV_COMPONENT)
+            for loop in PersistentVolumeController(client, informers, recorder).controllers():
+                manager.add(loop)
+        if "storage-provisioner" in names:
+            recorder = EventRecorder(client, clock, "k8s.io/minikube-hostpath")
+            for loop in HostPathProvisioner(client, informers, recorder).controllers():
+                manager.add(loop)
 
     def client(self, *, user: str = "system:admin", field_manager: str = "") -> InProcessClient:
         """A client acting as ``user`` (every call goes through the full pipeline)."""
@@ -163,11 +195,18 @@ class Cluster:
             self._nursery = nursery
             await nursery.start(self.kv.run)
             await self.server.bootstrap()
+            if "storage-provisioner" in self._controllers:
+                await self._ensure_exists(STANDARD_STORAGE_CLASS, "storageclasses")
             await nursery.start(self.manager.run)
             if self.scheduler is not None:
                 await nursery.start(self.scheduler.run)
             await nursery.start(self.nodes.run)
             task_status.started(self)
+
+    async def _ensure_exists(self, obj: dict[str, Any], resource: str) -> None:
+        """An addon object in ``EnsureExists`` mode: created once, never overwritten."""
+        with contextlib.suppress(AlreadyExists):
+            await self.client().create(objects.deep_copy(obj), resource=resource)
 
     async def start(self, run: Callable[..., Any], *args: Any) -> Any:
         """Start a component (``async def run(..., task_status)``) inside the cluster."""

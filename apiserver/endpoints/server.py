@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from apiserver.admission import AdmissionChain, Attributes, Operation
+from apiserver.admission.default_storage_class import DefaultStorageClass
 from apiserver.admission.default_tolerations import DefaultTolerationSeconds
 from apiserver.admission.namespace_lifecycle import NamespaceLifecycle
 from apiserver.admission.priority import Priority
@@ -125,6 +126,7 @@ class APIServer:
                     ServiceAccountAdmission(self._service_account, self.clock.random_suffix),
                     Priority(self._priority_class, self._default_priority_class),
                     DefaultTolerationSeconds(),
+                    DefaultStorageClass(self._storage_classes),
                 ]
             )
         self.admission = admission
@@ -196,6 +198,9 @@ class APIServer:
             chosen = min(defaults, key=lambda c: c.get("value", 0)) if defaults else None
             self._priority_default = (version, chosen)
         return self._priority_default[1]
+
+    def _storage_classes(self) -> list[Object]:
+        return self.stores[("storage.k8s.io", "v1", "storageclasses")].list().items
 
     async def _ensure_default_service_account(self, namespace: str) -> None:
         """Stands in for kube-controller-manager's serviceaccounts controller, which gives
