@@ -120,6 +120,7 @@ async def test_creates_through_the_memo_match_the_full_path(
     autojump_clock: trio.testing.MockClock,
 ) -> None:
     remembering, plain = await _server(), await _server()
+    remembering._create_memo = CreateMemo(compile_after=2)  # copiers too, not only decodes
 
     plain._create_memo = _NoMemo()
     for wait, request in _requests():
@@ -147,6 +148,7 @@ async def test_a_remembered_create_gets_its_own_name_time_and_copy(
         assert response.code == 201, response.body
         return response.body
 
+    server._create_memo = CreateMemo(compile_after=2)
     first = await create("a")
     await trio.sleep(3)
     second = await create("b")
