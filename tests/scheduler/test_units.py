@@ -96,6 +96,34 @@ def test_least_allocated_and_balanced_scores():
     assert balanced.score(state, pod, info) == 85 == balanced.score_nodes(state, pod, [info])[0]
 
 
+def test_remembered_scores_and_fits_follow_the_nodes_state():
+    """Batch scores and fit masks are remembered per node state (its generation): a pod added
+    to a node changes that node's answers, and only that node's."""
+    busy, idle = node("4", "10000"), node("4", "10000")
+    pod = PodInfo(make_pod([container("1", "2000")]))
+    fit = NodeResourcesFit({}, _Handle)  # type: ignore[arg-type]
+    balanced = NodeResourcesBalancedAllocation({}, _Handle)  # type: ignore[arg-type]
+    state = CycleState()
+    fit.pre_score(state, pod, [busy, idle])
+    balanced.pre_score(state, pod, [busy, idle])
+
+    def answers() -> tuple[list[int], list[int], list[bool]]:
+        nodes = [busy, idle]
+        return (
+            fit.score_nodes(state, pod, nodes),
+            balanced.score_nodes(state, pod, nodes),
+            fit.filter_mask(state, pod, nodes),
+        )
+
+    # cpu 3000/4000 free after the pod -> 75, memory 8000/10000 -> 80: 77; fractions 0.25
+    # and 0.2: (1 - 0.025) * 100 -> 97
+    assert answers() == answers() == ([77, 77], [97, 97], [True, True])
+    busy.add_pod(PodInfo({**make_pod([container("3500m", "5000")]), "metadata": {"name": "x"}}))
+    # cpu: 500m left, not enough -> 0, memory (10000 - 7000) -> 30: 15; fractions 1.0, 0.7: 85
+    assert answers() == ([15, 77], [85, 97], [False, True])
+    assert fit.score(state, pod, busy) == 15 and balanced.score(state, pod, busy) == 85
+
+
 def test_most_allocated():
     info = node("4", "10000", [make_pod([container("3", "5000")])])
     pod = PodInfo(make_pod([container("1", "2000")]))

@@ -5,13 +5,16 @@ its requests, host ports, affinity terms with compiled selectors -- so that filt
 over a thousand nodes never parse a quantity or a selector. A :class:`NodeInfo` is a node plus
 the aggregate of the pods on it (assumed and bound): requested and non-zero requested
 resources, used host ports, the pods with (anti-)affinity, how many of its pods use each claim
-(``PVCRefCounts``, for ReadWriteOncePod), and a ``generation`` bumped on every change.
+(``PVCRefCounts``, for ReadWriteOncePod), and a ``generation`` renewed on every change from
+one process-wide counter (upstream's ``nextGeneration``), so a node's name and generation
+identify its state -- plugins may remember per-node results by them.
 
 Pod objects held here are the informer's (read-only) dicts; nothing here writes to them.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -44,6 +47,11 @@ def _selector(selector: Mapping[str, Any] | None) -> LabelSelector:
         return from_label_selector(selector)
     except SelectorParseError:
         return LabelSelector.nothing()
+
+
+#: ``nextGeneration``: every NodeInfo state gets a number no other state (of any node, or of a
+#: copy made for a preemption dry run) ever had
+next_generation = itertools.count(1).__next__
 
 
 class AffinityTerm:
@@ -322,7 +330,7 @@ class NodeInfo:
         self.used_ports: dict[tuple[str, int], dict[str, int]] = {}
         #: ``PVCRefCounts``: ``namespace/claim`` -> how many of the node's pods use it
         self.pvc_ref_counts: dict[str, int] = {}
-        self.generation = 0
+        self.generation = next_generation()
         if node is not None:
             self.set_node(node)
 
@@ -345,7 +353,7 @@ class NodeInfo:
                 sizes[normalized_image_name(image_name)] = int(image.get("sizeBytes") or 0)
         self.image_sizes = sizes
         self._refresh_free()
-        self.generation += 1
+        self.generation = next_generation()
 
     def _refresh_free(self) -> None:
         """Allocatable minus requested, kept for the filter mask and the scores."""
@@ -379,7 +387,7 @@ class NodeInfo:
             for claim in pod.pvc_keys:
                 counts[claim] = counts.get(claim, 0) + 1
         self._refresh_free()
-        self.generation += 1
+        self.generation = next_generation()
 
     def remove_pod(self, key: str) -> PodInfo | None:
         pod = self.pods.pop(key, None)
@@ -411,7 +419,7 @@ class NodeInfo:
                 else:
                     counts.pop(claim, None)
         self._refresh_free()
-        self.generation += 1
+        self.generation = next_generation()
         return pod
 
     def ports_conflict(self, wanted: list[tuple[str, str, int]]) -> bool:

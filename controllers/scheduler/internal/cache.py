@@ -31,6 +31,7 @@ from controllers.scheduler.framework.types import (
     LABEL_TOPOLOGY_ZONE,
     NodeInfo,
     PodInfo,
+    next_generation,
 )
 from minikube_py.objects import Object
 from minikube_py.selectors.labels import LabelSelector
@@ -106,7 +107,7 @@ class Cache:
         if info.pods:
             # keep the pods' accounting until they are removed (a "ghost" node, as upstream)
             info.node = None
-            info.generation += 1
+            info.generation = next_generation()
         else:
             del self.nodes[name]
         self._changed()

@@ -19,6 +19,7 @@ of cpu and memory, with the real requests; best-effort pods skip it.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from controllers.scheduler.framework.interface import (
@@ -54,6 +55,46 @@ MOST_ALLOCATED = "MostAllocated"
 DEFAULT_RESOURCES = ({"name": CPU, "weight": 1}, {"name": MEMORY, "weight": 1})
 _PRE_SCORE_FIT = "PreScoreNodeResourcesFit"
 _PRE_SCORE_BALANCED = "PreScoreNodeResourcesBalancedAllocation"
+
+_MISS: Any = object()
+
+
+class _PerNodeMemo:
+    """Per-node answers to one question (a pod request shape), each valid while its node keeps
+    the state it was computed for: a node's ``generation`` names that state, and from one
+    cycle to the next only the nodes that gained or lost a pod change. The pods of a
+    Deployment ask the same question a thousand times over a thousand nodes."""
+
+    __slots__ = ("_tables",)
+
+    def __init__(self) -> None:
+        self._tables: dict[Any, dict[NodeInfo, tuple[int, Any]]] = {}
+
+    def answers(
+        self, question: Any, nodes: list[NodeInfo], compute: Callable[[list[NodeInfo]], list[Any]]
+    ) -> list[Any]:
+        """The answer for each node: remembered ones, and ``compute`` (one call, over the
+        nodes without a valid answer) for the rest."""
+        table = self._tables.get(question)
+        if table is None:
+            if len(self._tables) >= 64:
+                self._tables.clear()  # many request shapes: start over rather than grow
+            table = self._tables[question] = {}
+        elif len(table) > 4 * len(nodes) + 1024:
+            table.clear()  # nodes that went away (their NodeInfos are the keys)
+        get = table.get
+        out = [
+            hit[1] if (hit := get(n)) is not None and hit[0] == n.generation else _MISS
+            for n in nodes
+        ]
+        if _MISS in out:
+            missing = [i for i, value in enumerate(out) if value is _MISS]
+            fresh = compute([nodes[i] for i in missing])
+            for i, value in zip(missing, fresh, strict=True):
+                node = nodes[i]
+                table[node] = (node.generation, value)
+                out[i] = value
+        return out
 
 
 def fits_request(
@@ -153,6 +194,7 @@ class NodeResourcesFit(Plugin):
             list(strategy.get("resources") or DEFAULT_RESOURCES), use_requested=False
         )
         self._score_fn = _least_requested if self.strategy == LEAST_ALLOCATED else _most_requested
+        self._memo = _PerNodeMemo()
 
     def pre_filter(
         self, state: CycleState, pod: PodInfo
@@ -183,15 +225,21 @@ class NodeResourcesFit(Plugin):
         if requests.scalar:
             return [False] * len(nodes)
         cpu, memory, storage = requests.milli_cpu, requests.memory, requests.ephemeral_storage
-        if storage:
+
+        def fits(batch: list[NodeInfo]) -> list[bool]:
+            if storage:
+                return [
+                    cpu <= n.free_cpu
+                    and memory <= n.free_memory
+                    and storage <= n.free_storage
+                    and n.free_pods > 0
+                    for n in batch
+                ]
             return [
-                cpu <= n.free_cpu
-                and memory <= n.free_memory
-                and storage <= n.free_storage
-                and n.free_pods > 0
-                for n in nodes
+                cpu <= n.free_cpu and memory <= n.free_memory and n.free_pods > 0 for n in batch
             ]
-        return [cpu <= n.free_cpu and memory <= n.free_memory and n.free_pods > 0 for n in nodes]
+
+        return self._memo.answers(("fits", cpu, memory, storage), nodes, fits)
 
     def pre_score(self, state: CycleState, pod: PodInfo, nodes: list[NodeInfo]) -> Status | None:
         state[_PRE_SCORE_FIT] = self.scorer.pod_request_list(pod)
@@ -220,25 +268,31 @@ class NodeResourcesFit(Plugin):
         (_, wc), (_, wm) = self.scorer.resources
         if self.strategy == LEAST_ALLOCATED and self.handle.snapshot.all_nodes_have_cpu_and_memory:
             ws = wc + wm
-            # (allocatable - non-zero requested - pod) * 100 / allocatable, 0 when over
-            return [
-                (
+
+            def least_allocated(batch: list[NodeInfo]) -> list[int]:
+                # (allocatable - non-zero requested - pod) * 100 / allocatable, 0 when over
+                return [
                     (
-                        ((fc - pod_cpu) * 100 // n.alloc_cpu)
-                        if (fc := n.nz_free_cpu) >= pod_cpu
-                        else 0
+                        (
+                            ((fc - pod_cpu) * 100 // n.alloc_cpu)
+                            if (fc := n.nz_free_cpu) >= pod_cpu
+                            else 0
+                        )
+                        * wc
+                        + (
+                            ((fm - pod_memory) * 100 // n.alloc_memory)
+                            if (fm := n.nz_free_memory) >= pod_memory
+                            else 0
+                        )
+                        * wm
                     )
-                    * wc
-                    + (
-                        ((fm - pod_memory) * 100 // n.alloc_memory)
-                        if (fm := n.nz_free_memory) >= pod_memory
-                        else 0
-                    )
-                    * wm
-                )
-                // ws
-                for n in nodes
-            ]
+                    // ws
+                    for n in batch
+                ]
+
+            return self._memo.answers(
+                ("least", pod_cpu, pod_memory, wc, wm), nodes, least_allocated
+            )
         score_fn = self._score_fn
         out = []
         for n in nodes:
@@ -308,6 +362,7 @@ class NodeResourcesBalancedAllocation(Plugin):
         self.scorer = _ResourceAllocationScorer(
             list(args.get("resources") or DEFAULT_RESOURCES), use_requested=True
         )
+        self._memo = _PerNodeMemo()
 
     def pre_score(self, state: CycleState, pod: PodInfo, nodes: list[NodeInfo]) -> Status | None:
         requests = self.scorer.pod_request_list(pod)
@@ -323,26 +378,30 @@ class NodeResourcesBalancedAllocation(Plugin):
             return [score(state, pod, n) for n in nodes]
         pod_cpu, pod_memory = state[_PRE_SCORE_BALANCED]
         if self.handle.snapshot.all_nodes_have_cpu_and_memory:
-            return [
-                int(
-                    (
-                        1
-                        - abs(
-                            (
-                                (fc if (fc := (n.req_cpu + pod_cpu) / n.alloc_cpu) < 1 else 1.0)
-                                - (
-                                    fm
-                                    if (fm := (n.req_memory + pod_memory) / n.alloc_memory) < 1
-                                    else 1.0
+
+            def balanced(batch: list[NodeInfo]) -> list[int]:
+                return [
+                    int(
+                        (
+                            1
+                            - abs(
+                                (
+                                    (fc if (fc := (n.req_cpu + pod_cpu) / n.alloc_cpu) < 1 else 1.0)
+                                    - (
+                                        fm
+                                        if (fm := (n.req_memory + pod_memory) / n.alloc_memory) < 1
+                                        else 1.0
+                                    )
                                 )
+                                / 2
                             )
-                            / 2
                         )
+                        * MAX_NODE_SCORE
                     )
-                    * MAX_NODE_SCORE
-                )
-                for n in nodes
-            ]
+                    for n in batch
+                ]
+
+            return self._memo.answers(("balanced", pod_cpu, pod_memory), nodes, balanced)
         score = self.score
         return [score(state, pod, n) for n in nodes]
 
