@@ -257,27 +257,34 @@ class WatchStream:
 
     def poll(self, budget: int) -> list[Any]:
         """The items ready now, at most ``budget`` of them, without waiting (for a
-        :attr:`pollable` watch); check :attr:`finished` afterwards. The cache is read at
-        most once, when what was pending is all handed out: what the cache gets later wakes
-        the caller's wait on it."""
+        :attr:`pollable` watch); check :attr:`finished` afterwards. The cache is read when
+        nothing was pending, and again once what was pending is all handed out (the cache's
+        wake-up for what it got meanwhile may have been spent on another watch's read)."""
         out = self._out
-        items: list[Any] = []
-        read = False
-        while True:
-            n = min(len(out), budget - len(items))
-            if self.wire:
-                items.extend([self._encoded(out.popleft()) for _ in range(n)])
-            else:
-                items.extend([out.popleft() for _ in range(n)])
-            if out or read or self._done:
-                return items
-            read = True
+        fresh = not out
+        if fresh and not self._done:
             self._read_cache()
-            wake_at = self.wake_at
-            if not out and wake_at != math.inf:
+            if not out and (self._deadline != math.inf or self._next_bookmark != math.inf):
                 now = trio.current_time()
-                if now >= wake_at:
+                if now >= self.wake_at:
                     self._tick(now)
+        items = self._hand_out(budget)
+        if not fresh and not out and not self._done and len(items) < budget:
+            self._read_cache()
+            items += self._hand_out(budget - len(items))
+        return items
+
+    def _hand_out(self, count: int) -> list[Any]:
+        """Up to ``count`` pending items, as handed out."""
+        out = self._out
+        if len(out) <= count:
+            items = list(out)
+            out.clear()
+        else:
+            items = [out.popleft() for _ in range(count)]
+        if self.wire:
+            return [item if type(item) is bytes else self._encoded(item) for item in items]
+        return items
 
     def _read_cache(self) -> bool:
         """Take what the cache has for us; False when there is nothing new."""

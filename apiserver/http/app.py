@@ -104,7 +104,7 @@ class Application:
         self.extensions = dict(extensions or {})
         self.openapi = OpenAPI(server.catalog, GIT_VERSION)
         #: The HTTP watches' fan-outs (used in the trio thread only).
-        self.fanouts = WatchFanouts(bridge.nursery)
+        self.fanouts = WatchFanouts(bridge.nursery, bridge.flush)
 
     def build(self) -> web.Application:
         app = web.Application(client_max_size=MAX_BODY, middlewares=[self._errors])

@@ -196,7 +196,7 @@ class Bridge:
             self._flush_loop = loop
             self._flush_due.set()  # the flusher runs after the tasks runnable now
         elif loop is not self._flush_loop:  # another loop (not in practice): flush apart
-            self._flush()
+            self.flush()
             self._flush_loop = loop
         self._pending.append((target, item))
 
@@ -207,9 +207,12 @@ class Bridge:
             assert due is not None
             await due.wait()
             self._flush_due = trio.Event()
-            self._flush()
+            self.flush()
 
-    def _flush(self) -> None:
+    def flush(self) -> None:
+        """In the trio thread: carry what is pending across now. The flusher does it once
+        the tasks runnable now have run; a producer that has just finished its round (a watch
+        fan-out, after every member) calls it to leave without waiting for the others."""
         batch, self._pending = self._pending, []
         loop = self._flush_loop
         if not batch or loop is None:

@@ -46,10 +46,14 @@ class Stream(Protocol):
 class WatchFanout:
     """The HTTP watches of one watch cache, fed by one task (trio thread only)."""
 
-    def __init__(self, cache: Any, nursery: trio.Nursery) -> None:
+    def __init__(
+        self, cache: Any, nursery: trio.Nursery, flush: Callable[[], object] | None = None
+    ) -> None:
         self._cache = cache
         self._nursery = nursery
+        self._flush = flush
         self._members: dict[WatchStream, Stream] = {}
+        self._timed: set[WatchStream] = set()  # members with a deadline or bookmarks
         self._running = False
         self._waiting: trio.CancelScope | None = None  # the task's wait, when it waits
 
@@ -57,6 +61,8 @@ class WatchFanout:
         """Feed ``watch``'s items to ``stream`` from now on; ``watch`` must be pollable."""
         assert watch.pollable
         self._members[watch] = stream
+        if watch.wake_at != math.inf:
+            self._timed.add(watch)
         stream.on_close = lambda: self._remove(watch)
         more = self._serve(watch, stream)  # initial events (and anything newer) at once
         if watch not in self._members:
@@ -73,6 +79,7 @@ class WatchFanout:
 
     def _remove(self, watch: WatchStream, error: BaseException | None = None) -> None:
         stream = self._members.pop(watch, None)
+        self._timed.discard(watch)
         watch.close()
         if stream is not None:
             stream.end(error)
@@ -102,10 +109,12 @@ class WatchFanout:
                 for watch, stream in list(self._members.items()):
                     if watch in self._members:
                         more = self._serve(watch, stream) or more
+                if self._flush is not None:
+                    self._flush()  # the lines leave now, not after the tasks the commit woke
                 if more:
                     await trio.lowlevel.checkpoint()
                     continue
-                wake_at = min((watch.wake_at for watch in self._members), default=math.inf)
+                wake_at = min((watch.wake_at for watch in self._timed), default=math.inf)
                 blocked = True  # also when the deadline ends the wait (a checkpoint)
                 with trio.CancelScope(deadline=wake_at) as self._waiting:
                     blocked = await self._cache.wait()
@@ -123,8 +132,9 @@ class WatchFanout:
 class WatchFanouts:
     """The fan-out of each watch cache, created on first use (trio thread only)."""
 
-    def __init__(self, nursery: trio.Nursery) -> None:
+    def __init__(self, nursery: trio.Nursery, flush: Callable[[], object] | None = None) -> None:
         self._nursery = nursery
+        self._flush = flush  # sends what the members were sent (the bridge's flush)
         self._fanouts: dict[Any, WatchFanout] = {}
 
     def add(self, watch: WatchStream, stream: Stream) -> None:
@@ -132,5 +142,5 @@ class WatchFanouts:
         cache = watch.cache
         fanout = self._fanouts.get(cache)
         if fanout is None:
-            fanout = self._fanouts[cache] = WatchFanout(cache, self._nursery)
+            fanout = self._fanouts[cache] = WatchFanout(cache, self._nursery, self._flush)
         fanout.add(watch, stream)
