@@ -25,7 +25,9 @@ Why the answer is the same:
   stamps it with the request's time, which is put back on each use;
 * the key also holds what else the steps read: the resource (its schema, strategy and
   apiVersion), ``fieldValidation``, the field manager. Bodies that fail to decode are never
-  remembered: they take the full path each time and fail as it fails.
+  remembered: they take the full path each time and fail as it fails. A body that comes with
+  its raw bytes (over HTTP) always takes the full path, since a key repeated in those bytes is
+  a finding the parsed body no longer shows.
 
 The remembered object is kept as bytes and decoded for each create (admission and the store
 then edit it); one that repeats is compiled into a function building fresh copies faster
