@@ -68,8 +68,12 @@ class InProcessClient:
         return info
 
     def _request(self, verb: str, info: ResourceInfo, **parts: Any) -> rq.Request:
-        query = {k: v for k, v in parts.pop("query", {}).items() if v not in (None, "", False)}
-        query = {k: ("true" if v is True else str(v)) for k, v in query.items()}
+        query: dict[str, str] = {}
+        raw = parts.pop("query", None)
+        if raw:
+            for key, value in raw.items():
+                if value not in (None, "", False):  # unset (0 == False: a zero limit too)
+                    query[key] = "true" if value is True else str(value)
         if not info.namespaced:
             parts["namespace"] = ""
         return rq.Request(
@@ -371,6 +375,7 @@ class InProcessClient:
         field_selector: str = "",
         allow_bookmarks: bool = False,
         timeout_seconds: int | None = None,
+        shared_objects: bool = False,
     ) -> WatchStream:
         info = self.resource(resource)
         query = {
@@ -382,5 +387,6 @@ class InProcessClient:
             "timeoutSeconds": timeout_seconds,
         }
         return self.server.watch(
-            self._request("watch", info, namespace=namespace, name=name, query=query)
+            self._request("watch", info, namespace=namespace, name=name, query=query),
+            shared=shared_objects,
         )

@@ -154,4 +154,10 @@ class Client(Protocol):
         field_selector: str = "",
         allow_bookmarks: bool = False,
         timeout_seconds: int | None = None,
-    ) -> WatchEvents: ...
+        shared_objects: bool = False,
+    ) -> WatchEvents:
+        """Watch a resource. ``shared_objects``: the caller will not change the objects it
+        receives (an informer's cache is read-only), so a client may hand every such watcher
+        of the process the same decoded object instead of a copy each; clients that cannot
+        share ignore it."""
+        ...

@@ -318,6 +318,8 @@ class SharedInformer:
                 field_selector=self.field_selector,
                 allow_bookmarks=True,
                 timeout_seconds=timeout,
+                # cached objects are read-only: share the decoded ones with other informers
+                shared_objects=True,
             )
             async with stream:
                 async for event in stream:

@@ -112,6 +112,13 @@ async def cluster(
     errors = harness.unexpected_errors()
     if errors:
         pytest.fail("controllers hit unexpected errors:\n" + "\n".join(errors), pytrace=False)
+    mutated = [key for cache in instance.server.watch_caches.values() for key in cache.mutated()]
+    if mutated:
+        pytest.fail(
+            "objects handed out read-only (informer caches, watch events) were changed: "
+            + ", ".join(mutated[:10]),
+            pytrace=False,
+        )
     leaked = trio.lowlevel.current_statistics().tasks_living - living_before
     if leaked > 0:
         pytest.fail(f"{leaked} task(s) outlived the cluster", pytrace=False)

@@ -234,7 +234,9 @@ class APIServer:
             internal = InternalError(f"{type(error).__name__}: {error}")
             return rq.Response(internal.code, internal.status(), warnings)
 
-    def watch(self, request: rq.Request, *, wire: bool = False) -> WatchStream:
+    def watch(
+        self, request: rq.Request, *, wire: bool = False, shared: bool = False
+    ) -> WatchStream:
         """Open a watch; refusals (unknown resource, bad selectors or options) raise their
         StatusError here, while a too-old resourceVersion arrives as an ERROR event."""
         store = self.store_for(request)
@@ -245,7 +247,7 @@ class APIServer:
             cache = self.watch_caches[key] = WatchCache(
                 self.kv, store.prefix + "/", decode=store._from_kv
             )
-        return WatchStream(store, request, labels, fields, cache, wire=wire)
+        return WatchStream(store, request, labels, fields, cache, wire=wire, shared=shared)
 
     def store_for(self, request: rq.Request) -> RegistryStore:
         store = self.stores.get((request.group, request.version, request.resource))

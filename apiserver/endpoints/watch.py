@@ -106,11 +106,15 @@ class WatchStream:
         cache: WatchCache | None = None,
         *,
         wire: bool = False,
+        shared: bool = False,
     ) -> None:
         options = WatchOptions(request.query)
         #: Hand out encoded lines (bytes) instead of event dicts; events from the cache are
         #: then encoded once and shared by every watcher.
         self.wire = wire
+        #: Hand out the watch cache's decoded objects, shared with every other watcher that
+        #: takes them (read-only: an in-process informer's cache), instead of a copy each.
+        self.shared = shared
         self._store = store
         self._labels = labels
         self._fields = fields
@@ -300,7 +304,7 @@ class WatchStream:
         self._cursor = cursor + len(events)
         matches = self._filter
         for event in events:
-            translated = _translate_cached(event, matches, wire=self.wire)
+            translated = _translate_cached(event, matches, wire=self.wire, shared=self.shared)
             self._out.extend(translated)
         return True
 
@@ -321,7 +325,10 @@ class WatchStream:
         for event in response.events:
             self._out.extend(
                 _translate_cached(
-                    CachedEvent.from_store(event, self._store._from_kv), matches, wire=self.wire
+                    CachedEvent.from_store(event, self._store._from_kv),
+                    matches,
+                    wire=self.wire,
+                    shared=self.shared,
                 )
             )
 
@@ -340,9 +347,12 @@ class WatchStream:
         self.close()
 
 
-def _translate_cached(event: CachedEvent, matches: Any, *, wire: bool = False) -> list[Any]:
+def _translate_cached(
+    event: CachedEvent, matches: Any, *, wire: bool = False, shared: bool = False
+) -> list[Any]:
     """The event as this watcher sees it (``matches`` None: it sees everything): a change
-    into the selection is ADDED, within it MODIFIED, out of it DELETED."""
+    into the selection is ADDED, within it MODIFIED, out of it DELETED. The object is the
+    watcher's own copy, or with ``shared`` the event's one decoded object."""
     if matches is None:
         if event.prev is None:
             if event.deleted:
@@ -352,7 +362,7 @@ def _translate_cached(event: CachedEvent, matches: Any, *, wire: bool = False) -
             kind = "DELETED" if event.deleted else "MODIFIED"
         if wire:
             return [event.wire_line(kind)]
-        return [{"type": kind, "object": event.fresh()}]
+        return [{"type": kind, "object": event.obj() if shared else event.fresh()}]
     old = event.old()
     before = old is not None and matches(old)
     if event.deleted:
@@ -367,4 +377,4 @@ def _translate_cached(event: CachedEvent, matches: Any, *, wire: bool = False) -
         return []
     if wire:
         return [event.wire_line(kind)]
-    return [{"type": kind, "object": event.fresh()}]
+    return [{"type": kind, "object": event.obj() if shared else event.fresh()}]

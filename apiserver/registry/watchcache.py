@@ -239,5 +239,21 @@ class WatchCache:
         self.pump()
         return index >= self.end
 
+    def mutated(self) -> list[str]:
+        """The events in the window whose shared decoded objects no longer equal their stored
+        bytes -- someone changed an object handed out read-only (client-go's cache mutation
+        detector). For tests: it decodes the window again."""
+        out = []
+        for event in self._events:
+            if event._obj is not None and event._obj != event._decode(event.value, event.revision):
+                out.append(f"{event.key} at revision {event.revision}")
+            if (
+                event._old is not None
+                and event.prev is not None
+                and event._old != event._decode(event.prev, event.revision)
+            ):
+                out.append(f"{event.key} before revision {event.revision}")
+        return out
+
     def close(self) -> None:
         self._watcher.close()
