@@ -17,13 +17,15 @@ from __future__ import annotations
 
 import math
 import random
-import uuid
 from datetime import UTC, datetime, timedelta
 
 import trio
 
 #: ``k8s.io/apimachinery/pkg/util/rand``: consonants and digits that cannot spell words.
 _ALPHANUMS = "bcdfghjklmnpqrstvwxz2456789"
+#: the version-4 UUID bits ``uuid.UUID(version=4)`` sets: variant RFC 4122, version 4
+_UUID_KEEP = ~(0xC000 << 48) & ~(0xF000 << 64)
+_UUID_V4 = (0x8000 << 48) | (4 << 76)
 
 
 class ClusterClock:
@@ -81,8 +83,10 @@ class ClusterClock:
         return format_micro_time(self.now())
 
     def uid(self) -> str:
-        """A random (version 4) UUID from the seeded generator."""
-        return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
+        """A random (version 4) UUID from the seeded generator: ``str(uuid.UUID(int=...,
+        version=4))`` of 128 random bits, formatted directly (twice as fast, same text)."""
+        h = f"{(self.rng.getrandbits(128) & _UUID_KEEP) | _UUID_V4:032x}"
+        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
     def random_suffix(self, length: int = 5) -> str:
         """What ``generateName`` appends (``utilrand.String(5)``)."""

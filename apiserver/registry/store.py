@@ -43,7 +43,6 @@ from apiserver.storage import (
     DeleteRange,
     MVCCStore,
     Put,
-    create_revision,
     mod_revision,
     prefix_end,
 )
@@ -76,6 +75,8 @@ UpdateFunc = Callable[[Object | None], Awaitable[Object]]
 _GUARANTEED_UPDATE_RETRIES = 64
 _MAX_SHARED = 4096  # objects kept decoded by get_shared, per resource
 _MAX_GENERATE_NAME_BASE = 63 - 5
+#: ``maxNameGenerationCreateAttempts``
+MAX_NAME_GENERATION_CREATE_ATTEMPTS = 8
 _CONTINUE_TOO_OLD = (
     "The provided continue parameter is too old to display a consistent list result. You can "
     "start a new list without the continue parameter, or use the continue token in this "
@@ -315,7 +316,26 @@ class RegistryStore:
         dry_run: bool = False,
         validate: ValidateHook | None = None,
     ) -> Object:
-        """``BeforeCreate`` + validating admission + create-if-absent. ``obj`` is consumed."""
+        """``BeforeCreate`` + validating admission + create-if-absent. ``obj`` is consumed.
+
+        A name the server generates (``generateName``) that is taken already is generated
+        again, up to 8 attempts in all (``createWithGenerateNameRetry``, RetryGenerateName is
+        on in v1.32); each attempt gets its own name, uid and timestamp."""
+        metadata = objects.meta(obj)
+        if metadata.get("name") or not metadata.get("generateName"):
+            return await self._create(obj, namespace, dry_run, validate)
+        for attempt in range(1, MAX_NAME_GENERATION_CREATE_ATTEMPTS + 1):
+            try:
+                return await self._create(obj, namespace, dry_run, validate)
+            except AlreadyExists:
+                if attempt == MAX_NAME_GENERATION_CREATE_ATTEMPTS:
+                    raise
+                metadata.pop("name", None)  # the next attempt draws another
+        raise AssertionError("unreachable")
+
+    async def _create(
+        self, obj: Object, namespace: str, dry_run: bool, validate: ValidateHook | None
+    ) -> Object:
         metadata = objects.meta(obj)
         self._check_namespace(metadata, namespace)
         if metadata.get("resourceVersion"):
@@ -347,10 +367,10 @@ class RegistryStore:
             if self.kv.get(key) is not None:
                 raise AlreadyExists(self.group_resource, name)
             return obj
-        result = await self.kv.txn([create_revision(key, "=", 0)], [Put(key, self._to_bytes(obj))])
-        if not result.succeeded:
+        revision = await self.kv.create(key, self._to_bytes(obj))
+        if not revision:
             raise AlreadyExists(self.group_resource, name)
-        metadata["resourceVersion"] = str(result.revision)
+        metadata["resourceVersion"] = str(revision)
         return obj
 
     def _check_namespace(self, metadata: dict[str, Any], namespace: str) -> None:

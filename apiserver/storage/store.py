@@ -247,6 +247,21 @@ class MVCCStore:
         assert isinstance(response, DeleteResult)
         return response
 
+    async def create(self, key: str, value: bytes) -> int:
+        """Create-if-absent: ``txn([create_revision(key) == 0], [Put(key, value)])`` in one
+        step, for the API server's creates. The new revision, or 0 when the key exists."""
+        self._check_open()
+        if self._index.latest(key) is not None:  # live (a deleted key is absent)
+            return 0
+        stored = value if self._transformer is None else self._transformer.to_storage(value, key)
+        revision = self._revision + 1
+        if self._persistence is not None:
+            self._persistence.append_txn(revision, [(key, stored)])
+        self._commit(revision, (self._apply_put(revision, key, stored),))
+        if self._persistence is not None:
+            await self._after_write(revision)
+        return revision
+
     async def txn(
         self,
         compares: tuple[Compare, ...] | list[Compare],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime
 
 import pytest
@@ -30,6 +31,12 @@ async def test_same_seed_same_uids_and_names() -> None:
     assert len(suffix) == 5 and set(suffix) <= set("bcdfghjklmnpqrstvwxz2456789")
     uid = a.uid()
     assert uid[14] == "4"  # a version 4 UUID
+
+
+def test_uids_are_the_uuid_modules_version_4_text_of_the_same_bits() -> None:
+    a, b = ClusterClock(epoch=EPOCH, seed=11), ClusterClock(epoch=EPOCH, seed=11)
+    for _ in range(2000):
+        assert a.uid() == str(uuid.UUID(int=b.rng.getrandbits(128), version=4))
 
 
 def test_naive_epochs_are_refused() -> None:

@@ -22,6 +22,27 @@ from apiserver.storage import (
 )
 
 
+async def test_create_is_the_create_if_absent_txn_in_one_step(store: MVCCStore) -> None:
+    """``create`` writes what the create-if-absent transaction writes: same revisions, same
+    key metadata, same watch event, a new generation after a delete."""
+    twin = MVCCStore(store.config)
+    watcher = store.watch("k", prefix=True)
+    assert await store.create("k1", b"a") == 2
+    assert (await twin.txn([create_revision("k1", "=", 0)], [Put("k1", b"a")])).revision == 2
+    assert await store.create("k1", b"b") == 0  # taken: nothing written
+    assert store.revision == 2 and store.get("k1") == twin.get("k1")
+    await store.delete("k1")
+    assert await store.create("k1", b"c") == 4
+    again = store.get("k1")
+    assert again is not None and (again.create_revision, again.version) == (4, 1)
+    response = watcher.receive_nowait()
+    assert [(e.kv.key, e.kv.value, e.kv.mod_revision) for e in response.events] == [
+        ("k1", b"a", 2),
+        ("k1", b"", 3),
+        ("k1", b"c", 4),
+    ]
+
+
 async def test_create_if_absent(store: MVCCStore) -> None:
     first = await store.txn([create_revision("k", "=", 0)], [Put("k", b"1")], [Range("k")])
     assert first.succeeded and first.revision == 2
