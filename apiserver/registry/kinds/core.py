@@ -242,6 +242,70 @@ def _image_pull_policy(image: str) -> str:
     return "Always" if tag in ("", "latest") else "IfNotPresent"
 
 
+_PROBES = ("livenessProbe", "readinessProbe", "startupProbe")
+_PROBE_HANDLERS = ("exec", "httpGet", "tcpSocket", "grpc")
+
+
+def _default_probe(probe: dict[str, Any]) -> None:
+    """``SetDefaults_Probe`` and ``SetDefaults_HTTPGetAction``."""
+    probe.setdefault("timeoutSeconds", 1)
+    probe.setdefault("periodSeconds", 10)
+    probe.setdefault("successThreshold", 1)
+    probe.setdefault("failureThreshold", 3)
+    http = probe.get("httpGet")
+    if isinstance(http, dict):
+        http.setdefault("path", "/")
+        http.setdefault("scheme", "HTTP")
+
+
+def _validate_probe(probe: Any, kind: str, path: str) -> list[FieldError]:
+    """``validateProbe`` (+ the liveness/startup ``successThreshold`` rule and
+    readinessProbe's ``terminationGracePeriodSeconds``): one handler, non-negative numbers."""
+    if probe is None:
+        return []
+    if not isinstance(probe, dict):
+        return [field.invalid(path, probe, "must be an object")]
+    errors: list[FieldError] = []
+    handlers = [h for h in _PROBE_HANDLERS if probe.get(h) is not None]
+    if not handlers:
+        errors.append(field.required(path, "must specify a handler type"))
+    for extra in handlers[1:]:
+        errors.append(
+            field.forbidden(field.child(path, extra), "may not specify more than 1 handler type")
+        )
+    for name in (
+        "initialDelaySeconds",
+        "timeoutSeconds",
+        "periodSeconds",
+        "successThreshold",
+        "failureThreshold",
+    ):
+        value = probe.get(name)
+        if isinstance(value, int) and not isinstance(value, bool) and value < 0:
+            errors.append(
+                field.invalid(field.child(path, name), value, "must be greater than or equal to 0")
+            )
+    threshold = probe.get("successThreshold")
+    if kind != "readinessProbe" and threshold not in (None, 1):
+        errors.append(field.invalid(field.child(path, "successThreshold"), threshold, "must be 1"))
+    grace = probe.get("terminationGracePeriodSeconds")
+    if kind == "readinessProbe" and grace is not None:
+        errors.append(
+            field.invalid(
+                field.child(path, "terminationGracePeriodSeconds"),
+                grace,
+                "must not be set for readinessProbes",
+            )
+        )
+    elif isinstance(grace, int) and not isinstance(grace, bool) and grace <= 0:
+        errors.append(
+            field.invalid(
+                field.child(path, "terminationGracePeriodSeconds"), grace, "must be greater than 0"
+            )
+        )
+    return errors
+
+
 def default_pod_spec(spec: dict[str, Any]) -> None:
     """``SetDefaults_PodSpec`` and the container defaults, in place."""
     spec.setdefault("restartPolicy", "Always")
@@ -262,6 +326,10 @@ def default_pod_spec(spec: dict[str, Any]) -> None:
             for port in container.get("ports") or ():
                 if isinstance(port, dict):
                     port.setdefault("protocol", "TCP")
+            for kind in _PROBES:
+                probe = container.get(kind)
+                if isinstance(probe, dict):
+                    _default_probe(probe)
     if spec.get("serviceAccountName") and "serviceAccount" not in spec:
         spec["serviceAccount"] = spec["serviceAccountName"]
 
@@ -286,6 +354,7 @@ class PodStrategy(Strategy):
     def validate_update(self, new: Object, old: Object) -> list[FieldError]:
         errors = self.validate(new)
         old_spec, new_spec = old.get("spec") or {}, new.get("spec") or {}
+        errors.extend(_only_deleted_scheduling_gates(new_spec, old_spec))
         if _mutable_pod_fields_only(new_spec) != _mutable_pod_fields_only(old_spec):
             errors.append(
                 field.forbidden(
@@ -329,8 +398,8 @@ class PodStrategy(Strategy):
 
 
 def validate_pod_spec(spec: Any, path: str) -> list[FieldError]:
-    """The parts of ``ValidatePodSpec`` enforced so far: containers, their names and images,
-    and restartPolicy."""
+    """The parts of ``ValidatePodSpec`` enforced so far: containers, their names, images and
+    probes, and restartPolicy."""
     if not isinstance(spec, dict):
         return [field.required(path, "")]
     errors: list[FieldError] = []
@@ -356,6 +425,9 @@ def validate_pod_spec(spec: Any, path: str) -> list[FieldError]:
             names.add(name)
         if not container.get("image"):
             errors.append(field.required(at(i, "image"), ""))
+        for kind in _PROBES:
+            if container.get(kind) is not None:
+                errors.extend(_validate_probe(container[kind], kind, at(i, kind)))
     policy = spec.get("restartPolicy")
     if policy not in (None, "Always", "OnFailure", "Never"):
         errors.append(
@@ -366,12 +438,35 @@ def validate_pod_spec(spec: Any, path: str) -> list[FieldError]:
     return errors
 
 
+def _only_deleted_scheduling_gates(new: dict[str, Any], old: dict[str, Any]) -> list[FieldError]:
+    """``validateOnlyDeletedSchedulingGates``: a pod's scheduling gates can only be removed."""
+    known = {g.get("name") for g in old.get("schedulingGates") or () if isinstance(g, dict)}
+    errors = []
+    for i, gate in enumerate(new.get("schedulingGates") or ()):
+        name = gate.get("name") if isinstance(gate, dict) else None
+        if name not in known:
+            errors.append(
+                field.forbidden(
+                    field.child(field.index("spec.schedulingGates", i), "name"),
+                    f"only deletion is allowed, but found new scheduling gate '{name}'",
+                )
+            )
+    return errors
+
+
 def _mutable_pod_fields_only(spec: dict[str, Any]) -> dict[str, Any]:
-    """A pod spec with the fields an update may change blanked out."""
+    """A pod spec with the fields an update may change blanked out (scheduling gates are
+    checked on their own: they may only go)."""
     masked = {
         k: v
         for k, v in spec.items()
-        if k not in ("activeDeadlineSeconds", "tolerations", "terminationGracePeriodSeconds")
+        if k
+        not in (
+            "activeDeadlineSeconds",
+            "tolerations",
+            "terminationGracePeriodSeconds",
+            "schedulingGates",
+        )
     }
     for key in ("containers", "initContainers"):
         if isinstance(masked.get(key), list):

@@ -1,0 +1,112 @@
+"""Pod probes are defaulted and validated as upstream; scheduling gates may only be removed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from apiserver.client import InProcessClient
+from minikube_py.errors import Invalid
+
+
+def pod(name: str = "p", **container: Any) -> dict[str, Any]:
+    return {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": name},
+        "spec": {"containers": [{"name": "c", "image": "nginx", **container}]},
+    }
+
+
+async def test_probe_defaults(api: InProcessClient) -> None:
+    created = await api.create(
+        pod(
+            readinessProbe={"httpGet": {"port": 8080}},
+            livenessProbe={"tcpSocket": {"port": 8080}, "periodSeconds": 5},
+        )
+    )
+    container = created["spec"]["containers"][0]
+    assert container["readinessProbe"] == {
+        "httpGet": {"port": 8080, "path": "/", "scheme": "HTTP"},
+        "timeoutSeconds": 1,
+        "periodSeconds": 10,
+        "successThreshold": 1,
+        "failureThreshold": 3,
+    }
+    assert container["livenessProbe"]["periodSeconds"] == 5
+
+
+@pytest.mark.parametrize(
+    ("probe_kind", "probe", "message"),
+    [
+        (
+            "livenessProbe",
+            {"periodSeconds": 3},
+            "spec.containers[0].livenessProbe: Required value: must specify a handler type",
+        ),
+        (
+            "livenessProbe",
+            {"exec": {"command": ["true"]}, "successThreshold": 2},
+            "spec.containers[0].livenessProbe.successThreshold: Invalid value: 2: must be 1",
+        ),
+        (
+            "startupProbe",
+            {"exec": {"command": ["true"]}, "successThreshold": 3},
+            "spec.containers[0].startupProbe.successThreshold: Invalid value: 3: must be 1",
+        ),
+        (
+            "readinessProbe",
+            {"exec": {"command": ["true"]}, "terminationGracePeriodSeconds": 5},
+            "spec.containers[0].readinessProbe.terminationGracePeriodSeconds: Invalid value: 5: "
+            "must not be set for readinessProbes",
+        ),
+        (
+            "readinessProbe",
+            {"tcpSocket": {"port": 1}, "failureThreshold": -1},
+            "spec.containers[0].readinessProbe.failureThreshold: Invalid value: -1: must be "
+            "greater than or equal to 0",
+        ),
+        (
+            "readinessProbe",
+            {"tcpSocket": {"port": 1}, "exec": {"command": ["true"]}},
+            "spec.containers[0].readinessProbe.tcpSocket: Forbidden: may not specify more than "
+            "1 handler type",
+        ),
+    ],
+)
+async def test_probe_validation(
+    api: InProcessClient, probe_kind: str, probe: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(Invalid) as refused:
+        await api.create(pod(**{probe_kind: probe}))
+    assert message in str(refused.value)
+    assert refused.value.status()["details"]["causes"]
+
+
+async def test_a_readiness_probe_may_succeed_more_than_once(api: InProcessClient) -> None:
+    created = await api.create(
+        pod(readinessProbe={"exec": {"command": ["true"]}, "successThreshold": 3})
+    )
+    assert created["spec"]["containers"][0]["readinessProbe"]["successThreshold"] == 3
+
+
+async def test_scheduling_gates_can_only_be_removed(api: InProcessClient) -> None:
+    gated = pod()
+    gated["spec"]["schedulingGates"] = [{"name": "a.example.com/one"}, {"name": "two"}]
+    created = await api.create(gated)
+    # removing one is allowed
+    created["spec"]["schedulingGates"] = [{"name": "two"}]
+    updated = await api.update(created)
+    assert updated["spec"]["schedulingGates"] == [{"name": "two"}]
+    # adding one is not
+    updated["spec"]["schedulingGates"] = [{"name": "two"}, {"name": "three"}]
+    with pytest.raises(Invalid) as refused:
+        await api.update(updated)
+    assert (
+        "spec.schedulingGates[1].name: Forbidden: only deletion is allowed, but found new "
+        "scheduling gate 'three'"
+    ) in str(refused.value)
+    # and removing the rest (a merge patch, as a controller lifting the gate does)
+    lifted = await api.patch("pods", "p", {"spec": {"schedulingGates": None}})
+    assert "schedulingGates" not in lifted["spec"]
