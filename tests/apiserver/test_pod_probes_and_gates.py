@@ -110,3 +110,38 @@ async def test_scheduling_gates_can_only_be_removed(api: InProcessClient) -> Non
     # and removing the rest (a merge patch, as a controller lifting the gate does)
     lifted = await api.patch("pods", "p", {"spec": {"schedulingGates": None}})
     assert "schedulingGates" not in lifted["spec"]
+
+
+async def test_match_label_keys_become_selector_requirements_at_creation(
+    api: InProcessClient,
+) -> None:
+    """MatchLabelKeysInPodAffinity: the keys stay, their values join the label selector."""
+    term = {
+        "labelSelector": {"matchLabels": {"app": "web"}},
+        "topologyKey": "kubernetes.io/hostname",
+        "matchLabelKeys": ["version", "absent"],
+        "mismatchLabelKeys": ["tenant"],
+    }
+    body = pod()
+    body["metadata"]["labels"] = {"app": "web", "version": "v2", "tenant": "a"}
+    body["spec"]["affinity"] = {
+        "podAntiAffinity": {
+            "requiredDuringSchedulingIgnoredDuringExecution": [term],
+            "preferredDuringSchedulingIgnoredDuringExecution": [
+                {"weight": 10, "podAffinityTerm": {**term, "labelSelector": {}}}
+            ],
+        }
+    }
+    created = await api.create(body)
+    anti = created["spec"]["affinity"]["podAntiAffinity"]
+    required = anti["requiredDuringSchedulingIgnoredDuringExecution"][0]
+    assert required["matchLabelKeys"] == ["version", "absent"]
+    assert required["labelSelector"] == {
+        "matchLabels": {"app": "web"},
+        "matchExpressions": [
+            {"key": "version", "operator": "In", "values": ["v2"]},
+            {"key": "tenant", "operator": "NotIn", "values": ["a"]},
+        ],
+    }
+    preferred = anti["preferredDuringSchedulingIgnoredDuringExecution"][0]["podAffinityTerm"]
+    assert preferred["labelSelector"]["matchExpressions"][0]["values"] == ["v2"]

@@ -345,6 +345,13 @@ class PodStrategy(Strategy):
         if isinstance(spec, dict):
             default_pod_spec(spec)
 
+    def prepare_for_create(self, obj: Object) -> None:
+        super().prepare_for_create(obj)
+        spec = obj.get("spec")
+        if isinstance(spec, dict) and isinstance(spec.get("affinity"), dict):
+            labels = (obj.get("metadata") or {}).get("labels") or {}
+            _apply_match_label_keys(spec["affinity"], labels)
+
     def initial_status(self, obj: Object) -> dict[str, Any]:
         return {"phase": "Pending", "qosClass": _qos_class(obj.get("spec") or {})}
 
@@ -436,6 +443,35 @@ def validate_pod_spec(spec: Any, path: str) -> list[FieldError]:
             )
         )
     return errors
+
+
+def _apply_match_label_keys(affinity: dict[str, Any], labels: dict[str, Any]) -> None:
+    """``applyMatchLabelKeysAndMismatchLabelKeys`` (MatchLabelKeysInPodAffinity, on in
+    v1.32): each pod (anti-)affinity term's ``matchLabelKeys`` / ``mismatchLabelKeys`` become
+    ``In`` / ``NotIn`` requirements on the pod's own values of those labels, at creation."""
+    for kind in ("podAffinity", "podAntiAffinity"):
+        rules = affinity.get(kind)
+        if not isinstance(rules, dict):
+            continue
+        terms = list(rules.get("requiredDuringSchedulingIgnoredDuringExecution") or ())
+        for weighted in rules.get("preferredDuringSchedulingIgnoredDuringExecution") or ():
+            if isinstance(weighted, dict):
+                terms.append(weighted.get("podAffinityTerm"))
+        for term in terms:
+            if not isinstance(term, dict) or not isinstance(term.get("labelSelector"), dict):
+                continue  # a nil selector matches nothing: nothing to add to
+            added = [
+                {"key": key, "operator": operator, "values": [labels[key]]}
+                for keys, operator in (
+                    (term.get("matchLabelKeys"), "In"),
+                    (term.get("mismatchLabelKeys"), "NotIn"),
+                )
+                for key in keys or ()
+                if isinstance(key, str) and isinstance(labels.get(key), str)
+            ]
+            if added:
+                selector = term["labelSelector"]
+                selector["matchExpressions"] = list(selector.get("matchExpressions") or ()) + added
 
 
 def _only_deleted_scheduling_gates(new: dict[str, Any], old: dict[str, Any]) -> list[FieldError]:
