@@ -148,3 +148,57 @@ async def test_minikube_py_node_kill_and_restart(
     assert await trio.to_thread.run_sync(node, "add", "node-3") == 0
     await eventually(kubectl, ("get", "nodes"), r"node-3\s+Ready\s")
     assert await trio.to_thread.run_sync(node, "kill", "no-such-node") == 1
+
+
+CLAIM_AND_POD = """
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata:
+  name: data
+spec:
+  accessModes: [ReadWriteOnce]
+  resources:
+    requests:
+      storage: 1Gi
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: db
+spec:
+  containers:
+  - name: db
+    image: postgres:17
+    readinessProbe:
+      tcpSocket:
+        port: 5432
+      initialDelaySeconds: 20
+    volumeMounts:
+    - name: data
+      mountPath: /var/lib/postgresql/data
+  volumes:
+  - name: data
+    persistentVolumeClaim:
+      claimName: data
+"""
+
+
+async def test_a_claim_is_provisioned_and_a_probed_pod_uses_it(
+    kubectl: Kubectl, scaled_clock: cli.ScaledClock
+) -> None:
+    """As on a fresh minikube: the standard default class, a claim without a class provisioned
+    by the hostPath provisioner and bound, a pod mounting it Ready once its probe passes."""
+    classes = (await kubectl("get", "storageclass")).stdout
+    assert re.search(
+        r"standard \(default\)\s+k8s.io/minikube-hostpath\s+Delete\s+Immediate", classes
+    )
+    await kubectl("apply", "-f", "-", input=CLAIM_AND_POD)
+    claims = await eventually(kubectl, ("get", "pvc", "data"), r"data\s+Bound\s+pvc-")
+    assert re.search(r"Bound\s+pvc-\S+\s+1Gi\s+RWO\s+standard", claims), claims
+    volumes = (await kubectl("get", "pv")).stdout
+    assert re.search(r"pvc-\S+\s+1Gi\s+RWO\s+Delete\s+Bound\s+default/data\s+standard", volumes)
+    # Running at once, Ready only once the readiness probe (initial delay 20 s) passes
+    await eventually(kubectl, ("get", "pod", "db"), r"db\s+1/1\s+Running")
+    described = (await kubectl("describe", "pod", "db")).stdout
+    assert re.search(r"Readiness:\s+tcp-socket :5432 delay=20s timeout=1s period=10s", described)
+    assert re.search(r"ClaimName:\s+data", described), described
