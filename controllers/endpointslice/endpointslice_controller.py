@@ -11,8 +11,9 @@ It re-syncs a service when the service changes, when a pod it selects (or select
 a way endpoints show, and when one of its slices is changed or deleted by someone else -- the
 :class:`~controllers.endpointslice.utils.EndpointSliceTracker` recognises our own writes, and
 holds a sync back (retried with backoff) while the informer has not yet shown them, so a
-quick second sync cannot create duplicate slices. Slices being deleted are ignored. Topology
-hints (``service.kubernetes.io/topology-mode``) are not computed.
+quick second sync cannot create duplicate slices. Slices being deleted are ignored. Hints for
+``trafficDistribution: PreferClose`` are set (:mod:`.trafficdist`); topology-aware hints
+(``service.kubernetes.io/topology-mode: Auto``) are not computed.
 """
 
 from __future__ import annotations

@@ -30,6 +30,7 @@ from controllers.endpoint.utils import (
     service_address_families,
     should_pod_be_in_endpoints,
 )
+from controllers.endpointslice.trafficdist import reconcile_hints, topology_hints_requested
 from controllers.endpointslice.utils import (
     EndpointSet,
     EndpointSliceTracker,
@@ -189,6 +190,15 @@ class Reconciler:
                 to_delete = []  # the placeholder is already there
             else:
                 to_create.append(placeholder)
+        if not topology_hints_requested(service):
+            written = {_name(s) for s in (*to_update, *to_delete)}
+            unchanged = [
+                s
+                for slices in existing_by_port_map.values()
+                for s in slices
+                if _name(s) not in written
+            ]
+            to_update += reconcile_hints(service, to_create, to_update, unchanged)
         await self.finalize(service, to_create, to_update, to_delete, trigger_time)
         return missing_nodes
 

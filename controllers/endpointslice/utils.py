@@ -131,7 +131,9 @@ def endpoint_key(endpoint: Endpoint) -> tuple[Any, ...]:
 
 
 def endpoints_equal_beyond_hash(a: Endpoint, b: Endpoint) -> bool:
-    """Whether two endpoints of one identity carry the same data (pod resourceVersions aside)."""
+    """Whether two endpoints of one identity carry the same data (pod resourceVersions aside;
+    hints are reconciled on their own, as upstream's ``endpointsEqualBeyondHash`` leaves them
+    out)."""
 
     def comparable(endpoint: Endpoint) -> Endpoint:
         ref = dict(endpoint.get("targetRef") or {})
@@ -140,7 +142,6 @@ def endpoints_equal_beyond_hash(a: Endpoint, b: Endpoint) -> bool:
             "conditions": endpoint.get("conditions") or {},
             "nodeName": endpoint.get("nodeName"),
             "zone": endpoint.get("zone"),
-            "hints": endpoint.get("hints"),
             "targetRef": ref,
         }
 

@@ -227,3 +227,56 @@ async def test_a_port_change_rewrites_the_slice_in_place(cluster: ClusterHarness
     # no pod Ready transition and no new service since the last sync: no trigger time
     annotations = after["metadata"].get("annotations") or {}
     assert "endpoints.kubernetes.io/last-change-trigger-time" not in annotations
+
+
+async def test_prefer_close_traffic_distribution_sets_zone_hints(cluster: ClusterHarness) -> None:
+    """``trafficDistribution: PreferClose``: each endpoint with a zone is hinted for it (one
+    without a zone gets no hint); taking it off removes the hints from unchanged slices."""
+    await make_node(cluster, "n1", zone="z1")
+    await make_node(cluster, "n2", zone="z2")
+    await make_node(cluster, "n3")
+    service = await make_service(cluster, trafficDistribution="PreferClose")
+    await start(cluster)
+    await place_pod(cluster.client, "a", "n1", ip="10.0.0.1")
+    await place_pod(cluster.client, "b", "n2", ip="10.0.0.2")
+    await place_pod(cluster.client, "c", "n3", ip="10.0.0.3")
+    found = await wait_slices(cluster, lambda f: len(by_pod(f)) == 3)
+    endpoints = by_pod(found)
+    assert endpoints["a"]["hints"] == {"forZones": [{"name": "z1"}]}
+    assert endpoints["b"]["hints"] == {"forZones": [{"name": "z2"}]}
+    assert "hints" not in endpoints["c"]
+    # a slice rewritten for another reason keeps its hints
+    await cluster.client.delete("pods", "c", namespace="default", grace_period_seconds=0)
+    found = await wait_slices(cluster, lambda f: set(by_pod(f)) == {"a", "b"})
+    assert by_pod(found)["a"]["hints"] == {"forZones": [{"name": "z1"}]}
+    # without the field the hints go, though no endpoint changed
+    service = await cluster.client.get("services", "web", namespace="default")
+    del service["spec"]["trafficDistribution"]
+    await cluster.client.update(service)
+    found = await wait_slices(cluster, lambda f: all("hints" not in e for e in by_pod(f).values()))
+    assert set(by_pod(found)) == {"a", "b"}
+
+
+async def test_topology_mode_auto_leaves_hints_alone(cluster: ClusterHarness) -> None:
+    """Topology-aware hints are not computed: an Auto service's slices get no zone hints."""
+    await make_node(cluster, "n1", zone="z1")
+    await cluster.client.create(
+        {
+            "apiVersion": "v1",
+            "kind": "Service",
+            "metadata": {
+                "name": "web",
+                "namespace": "default",
+                "annotations": {"service.kubernetes.io/topology-mode": "Auto"},
+            },
+            "spec": {
+                "selector": {"app": "web"},
+                "ports": [{"port": 80}],
+                "trafficDistribution": "PreferClose",
+            },
+        }
+    )
+    await start(cluster)
+    await place_pod(cluster.client, "a", "n1", ip="10.0.0.1")
+    found = await wait_slices(cluster, lambda f: len(by_pod(f)) == 1)
+    assert "hints" not in by_pod(found)["a"]
