@@ -192,3 +192,11 @@ def is_dns1123_subdomain(value: str) -> list[str]:
 def is_dns1123_label(value: str) -> list[str]:
     """``validation.IsDNS1123Label``."""
     return list(_cached("dns1123_label", value))
+
+
+def is_dns1123_label_ok(value: str) -> bool:
+    """Whether ``value`` is a DNS-1123 label, without the memo: for values that rarely repeat
+    (generated volume names), which would only push the repeating ones out of it."""
+    if len(value) > _DNS1123_LABEL_MAX_LENGTH:
+        return False
+    return _DNS1123_LABEL_RE.fullmatch(value) is not None

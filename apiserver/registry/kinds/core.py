@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from apiserver.registry.kinds.core_podspec import validate_container, validate_volumes
 from apiserver.registry.objectmeta import FIELD_IMMUTABLE, name_is_dns_label
 from apiserver.registry.strategy import Strategy
 from minikube_py import field
@@ -244,6 +245,13 @@ def _image_pull_policy(image: str) -> str:
 
 _PROBES = ("livenessProbe", "readinessProbe", "startupProbe")
 _PROBE_HANDLERS = ("exec", "httpGet", "tcpSocket", "grpc")
+_PROBE_NUMBERS = (
+    "initialDelaySeconds",
+    "timeoutSeconds",
+    "periodSeconds",
+    "successThreshold",
+    "failureThreshold",
+)
 
 
 def _default_probe(probe: dict[str, Any]) -> None:
@@ -256,6 +264,26 @@ def _default_probe(probe: dict[str, Any]) -> None:
     if isinstance(http, dict):
         http.setdefault("path", "/")
         http.setdefault("scheme", "HTTP")
+
+
+def _probe_is_sound(probe: Any, kind: str) -> bool:
+    """The usual answer of :func:`_validate_probe` (nothing wrong), without building anything."""
+    if type(probe) is not dict:
+        return False
+    handlers = 0
+    for handler in _PROBE_HANDLERS:
+        if probe.get(handler) is not None:
+            handlers += 1
+    if handlers != 1:
+        return False
+    for name in _PROBE_NUMBERS:
+        value = probe.get(name)
+        if type(value) is int and value < 0:
+            return False
+    grace = probe.get("terminationGracePeriodSeconds")
+    if kind == "readinessProbe":
+        return grace is None
+    return probe.get("successThreshold") in (None, 1) and not (type(grace) is int and grace <= 0)
 
 
 def _validate_probe(probe: Any, kind: str, path: str) -> list[FieldError]:
@@ -273,13 +301,7 @@ def _validate_probe(probe: Any, kind: str, path: str) -> list[FieldError]:
         errors.append(
             field.forbidden(field.child(path, extra), "may not specify more than 1 handler type")
         )
-    for name in (
-        "initialDelaySeconds",
-        "timeoutSeconds",
-        "periodSeconds",
-        "successThreshold",
-        "failureThreshold",
-    ):
+    for name in _PROBE_NUMBERS:
         value = probe.get(name)
         if isinstance(value, int) and not isinstance(value, bool) and value < 0:
             errors.append(
@@ -405,8 +427,9 @@ class PodStrategy(Strategy):
 
 
 def validate_pod_spec(spec: Any, path: str) -> list[FieldError]:
-    """The parts of ``ValidatePodSpec`` enforced so far: containers, their names, images and
-    probes, and restartPolicy."""
+    """The parts of ``ValidatePodSpec`` enforced so far: containers and init containers (names
+    unique across both, images, probes of containers, and :mod:`.core_podspec`'s rules), the
+    volumes' names, and restartPolicy."""
     if not isinstance(spec, dict):
         return [field.required(path, "")]
     errors: list[FieldError] = []
@@ -414,27 +437,40 @@ def validate_pod_spec(spec: Any, path: str) -> list[FieldError]:
     if not containers:
         errors.append(field.required(field.child(path, "containers"), ""))
     names: set[str] = set()
+    volumes: set[str] = set()
+    if spec.get("volumes"):
+        volumes, volume_errors = validate_volumes(spec["volumes"], field.child(path, "volumes"))
+        errors.extend(volume_errors)
 
-    def at(i: int, child: str = "") -> str:  # paths are built only for errors
-        container_path = field.index(field.child(path, "containers"), i)
-        return field.child(container_path, child) if child else container_path
-
-    for i, container in enumerate(containers or ()):
-        if not isinstance(container, dict):
-            errors.append(field.invalid(at(i), container, "must be an object"))
+    # containers first, as upstream: an init container named like one is the duplicate
+    for key in ("containers", "initContainers"):
+        listed = spec.get(key)
+        if not listed or not isinstance(listed, list):
             continue
-        name = container.get("name")
-        if not name:
-            errors.append(field.required(at(i, "name"), ""))
-        elif name in names:
-            errors.append(field.duplicate(at(i, "name"), name))
-        else:
-            names.add(name)
-        if not container.get("image"):
-            errors.append(field.required(at(i, "image"), ""))
-        for kind in _PROBES:
-            if container.get(kind) is not None:
-                errors.extend(_validate_probe(container[kind], kind, at(i, kind)))
+
+        def at(i: int, child: str = "", key: str = key) -> str:  # paths built only for errors
+            container_path = field.index(field.child(path, key), i)
+            return field.child(container_path, child) if child else container_path
+
+        for i, container in enumerate(listed):
+            if not isinstance(container, dict):
+                errors.append(field.invalid(at(i), container, "must be an object"))
+                continue
+            name = container.get("name")
+            if not name:
+                errors.append(field.required(at(i, "name"), ""))
+            elif name in names:
+                errors.append(field.duplicate(at(i, "name"), name))
+            else:
+                names.add(name)
+            if not container.get("image"):
+                errors.append(field.required(at(i, "image"), ""))
+            errors.extend(validate_container(container, lambda i=i: at(i), volumes))
+            if key == "containers":
+                for kind in _PROBES:
+                    probe = container.get(kind)
+                    if probe is not None and not _probe_is_sound(probe, kind):
+                        errors.extend(_validate_probe(probe, kind, at(i, kind)))
     policy = spec.get("restartPolicy")
     if policy not in (None, "Always", "OnFailure", "Never"):
         errors.append(
