@@ -56,7 +56,7 @@ def is_dns1123_label_ok_cached(value: str) -> bool:
     return not is_dns1123_label(value)
 
 
-def _container_is_sound(container: dict[str, Any], volumes: set[str]) -> bool:
+def container_is_sound(container: dict[str, Any], volumes: set[str]) -> bool:
     """The usual answer of :func:`validate_container` (nothing wrong), in one pass without
     building anything: every create of a pod passes here."""
     name = container.get("name")
@@ -96,7 +96,7 @@ def validate_container(
 ) -> list[FieldError]:
     """Name syntax, ports, resources and volume mounts of one container; ``path`` makes its
     field path, called only when there is something to report (every create passes here)."""
-    if _container_is_sound(container, volumes):
+    if container_is_sound(container, volumes):
         return []
     errors: list[FieldError] = []
     name = container.get("name")
