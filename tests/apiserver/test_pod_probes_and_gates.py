@@ -145,3 +145,26 @@ async def test_match_label_keys_become_selector_requirements_at_creation(
     }
     preferred = anti["preferredDuringSchedulingIgnoredDuringExecution"][0]["podAffinityTerm"]
     assert preferred["labelSelector"]["matchExpressions"][0]["values"] == ["v2"]
+
+
+async def test_a_gated_pod_may_gain_node_selector_entries(api: InProcessClient) -> None:
+    """While gated, nodeSelector entries may be added (as Kueue does), never changed."""
+    gated = pod()
+    gated["spec"]["schedulingGates"] = [{"name": "kueue.x-k8s.io/admission"}]
+    gated["spec"]["nodeSelector"] = {"pool": "a"}
+    created = await api.create(gated)
+    created["spec"]["nodeSelector"] = {"pool": "a", "zone": "z1"}
+    updated = await api.update(created)
+    assert updated["spec"]["nodeSelector"] == {"pool": "a", "zone": "z1"}
+    updated["spec"]["nodeSelector"] = {"zone": "z1"}
+    with pytest.raises(Invalid) as refused:
+        await api.update(updated)
+    assert (
+        'spec.nodeSelector: Invalid value: map[string]string{"zone":"z1"}: only additions '
+        "to spec.nodeSelector are allowed (no mutations or deletions)"
+    ) in str(refused.value)
+    # once the gate is gone, the selector is fixed like the rest of the spec
+    lifted = await api.patch("pods", "p", {"spec": {"schedulingGates": None}})
+    lifted["spec"]["nodeSelector"] = {"pool": "a", "zone": "z1", "more": "x"}
+    with pytest.raises(Invalid, match="pod updates may not change fields"):
+        await api.update(lifted)

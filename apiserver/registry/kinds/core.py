@@ -389,7 +389,12 @@ class PodStrategy(Strategy):
         errors = self.validate(new)
         old_spec, new_spec = old.get("spec") or {}, new.get("spec") or {}
         errors.extend(_only_deleted_scheduling_gates(new_spec, old_spec))
-        if _mutable_pod_fields_only(new_spec) != _mutable_pod_fields_only(old_spec):
+        # a gated pod may still gain node selector entries (as Kueue injects them before it
+        # lifts its gate); its existing ones stay as they are
+        gated = bool(old_spec.get("schedulingGates"))
+        if gated:
+            errors.extend(_node_selector_additions_only(new_spec, old_spec))
+        if _mutable_pod_fields_only(new_spec, gated) != _mutable_pod_fields_only(old_spec, gated):
             errors.append(
                 field.forbidden(
                     "spec",
@@ -570,20 +575,42 @@ def _only_deleted_scheduling_gates(new: dict[str, Any], old: dict[str, Any]) -> 
     return errors
 
 
-def _mutable_pod_fields_only(spec: dict[str, Any]) -> dict[str, Any]:
+def _node_selector_additions_only(new: dict[str, Any], old: dict[str, Any]) -> list[FieldError]:
+    """``validateNodeSelectorMutation``: while gated, entries may be added, not changed or
+    removed."""
+    old_selector = old.get("nodeSelector") or {}
+    new_selector = new.get("nodeSelector") or {}
+    if not isinstance(old_selector, dict) or not isinstance(new_selector, dict):
+        return []
+    for key, value in old_selector.items():
+        if new_selector.get(key, _ABSENT) != value:
+            return [
+                field.invalid(
+                    "spec.nodeSelector",
+                    new_selector,
+                    "only additions to spec.nodeSelector are allowed (no mutations or deletions)",
+                    rendered="map[string]string{"
+                    + ", ".join(
+                        f"{field.go_quote(str(k))}:{field.go_quote(str(v))}"
+                        for k, v in sorted(new_selector.items())
+                    )
+                    + "}",
+                )
+            ]
+    return []
+
+
+_ABSENT = object()
+_UPDATABLE = frozenset(
+    {"activeDeadlineSeconds", "tolerations", "terminationGracePeriodSeconds", "schedulingGates"}
+)
+
+
+def _mutable_pod_fields_only(spec: dict[str, Any], gated: bool = False) -> dict[str, Any]:
     """A pod spec with the fields an update may change blanked out (scheduling gates are
-    checked on their own: they may only go)."""
-    masked = {
-        k: v
-        for k, v in spec.items()
-        if k
-        not in (
-            "activeDeadlineSeconds",
-            "tolerations",
-            "terminationGracePeriodSeconds",
-            "schedulingGates",
-        )
-    }
+    checked on their own: they may only go; so is a gated pod's nodeSelector)."""
+    skipped = _UPDATABLE | {"nodeSelector"} if gated else _UPDATABLE
+    masked = {k: v for k, v in spec.items() if k not in skipped}
     for key in ("containers", "initContainers"):
         if isinstance(masked.get(key), list):
             masked[key] = [
