@@ -23,6 +23,9 @@ import trio
 
 #: ``k8s.io/apimachinery/pkg/util/rand``: consonants and digits that cannot spell words.
 _ALPHANUMS = "bcdfghjklmnpqrstvwxz2456789"
+_ALPHANUM_COUNT = len(_ALPHANUMS)
+_ALPHANUM_PAIRS = tuple(a + b for a in _ALPHANUMS for b in _ALPHANUMS)
+_PAIR_COUNT = len(_ALPHANUM_PAIRS)
 #: the version-4 UUID bits ``uuid.UUID(version=4)`` sets: variant RFC 4122, version 4
 _UUID_KEEP = ~(0xC000 << 48) & ~(0xF000 << 64)
 _UUID_V4 = (0x8000 << 48) | (4 << 76)
@@ -89,9 +92,19 @@ class ClusterClock:
         return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
     def random_suffix(self, length: int = 5) -> str:
-        """What ``generateName`` appends (``utilrand.String(5)``)."""
-        choice = self.rng.choice
-        return "".join(choice(_ALPHANUMS) for _ in range(length))
+        """What ``generateName`` appends (``utilrand.String(5)``): ``length`` characters of
+        upstream's alphabet, uniformly, from one draw of the seeded generator (every Pod a
+        ReplicaSet or the service-account admission names costs one)."""
+        n = self.rng.randrange(_ALPHANUM_COUNT**length)
+        if length == 5:  # the usual case: two pairs and a character
+            n, first = divmod(n, _PAIR_COUNT)
+            last, second = divmod(n, _PAIR_COUNT)
+            return _ALPHANUM_PAIRS[first] + _ALPHANUM_PAIRS[second] + _ALPHANUMS[last]
+        out = []
+        for _ in range(length):
+            n, digit = divmod(n, _ALPHANUM_COUNT)
+            out.append(_ALPHANUMS[digit])
+        return "".join(out)
 
 
 def seed_scheduler(seed: int) -> None:

@@ -39,6 +39,18 @@ def test_uids_are_the_uuid_modules_version_4_text_of_the_same_bits() -> None:
         assert a.uid() == str(uuid.UUID(int=b.rng.getrandbits(128), version=4))
 
 
+def test_random_suffixes_cover_the_alphabet_evenly() -> None:
+    clock = ClusterClock(epoch=EPOCH, seed=3)
+    alphabet = "bcdfghjklmnpqrstvwxz2456789"
+    drawn = [clock.random_suffix() for _ in range(27_000)]
+    assert all(len(s) == 5 and set(s) <= set(alphabet) for s in drawn)
+    for position in range(5):
+        counts = [sum(1 for s in drawn if s[position] == c) for c in alphabet]
+        assert min(counts) > 850 and max(counts) < 1150  # 1,000 each expected
+    assert len(set(drawn)) > 26_900  # 14 million possible: hardly any repeats
+    assert len(clock.random_suffix(8)) == 8 and len(clock.random_suffix(3)) == 3
+
+
 def test_naive_epochs_are_refused() -> None:
     with pytest.raises(ValueError, match="timezone"):
         ClusterClock(epoch=datetime(2026, 1, 1))
