@@ -34,7 +34,7 @@ _UUID_V4 = (0x8000 << 48) | (4 << 76)
 class ClusterClock:
     """Cluster time and randomness; create one per cluster, inside its trio run or before."""
 
-    __slots__ = ("_epoch", "_last_nanos", "_origin", "_stamp", "rng", "seed")
+    __slots__ = ("_epoch", "_epoch_seconds", "_last_nanos", "_origin", "_stamp", "rng", "seed")
 
     def __init__(self, *, epoch: datetime | None = None, seed: int = 0) -> None:
         if epoch is None:
@@ -42,6 +42,7 @@ class ClusterClock:
         elif epoch.tzinfo is None:
             raise ValueError("the epoch must be timezone-aware")
         self._epoch = epoch.astimezone(UTC)
+        self._epoch_seconds = self._epoch.timestamp()
         self._origin: float | None = None
         self._stamp: tuple[int, str] = (-1, "")
         self._last_nanos = 0
@@ -65,7 +66,7 @@ class ClusterClock:
 
     def timestamp(self) -> str:
         """``metav1.Time`` of now: RFC 3339, whole seconds (``2026-11-26T15:24:38Z``)."""
-        second = math.floor(self._epoch.timestamp() + self.elapsed())
+        second = math.floor(self._epoch_seconds + self.elapsed())
         if self._stamp[0] != second:  # formatting is the costly part; do it once a second
             self._stamp = (second, format_time(datetime.fromtimestamp(second, UTC)))
         return self._stamp[1]
@@ -77,7 +78,7 @@ class ClusterClock:
         events never share a nanosecond; on virtual time a whole burst happens at one instant,
         so each call takes the next nanosecond after the last one handed out.
         """
-        nanos = max(round((self._epoch.timestamp() + self.elapsed()) * 1e9), self._last_nanos + 1)
+        nanos = max(round((self._epoch_seconds + self.elapsed()) * 1e9), self._last_nanos + 1)
         self._last_nanos = nanos
         return nanos
 
