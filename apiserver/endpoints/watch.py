@@ -149,18 +149,17 @@ class WatchStream:
             self._watcher = kv.watch(prefix, prefix=True, start_revision=self._start, prev_kv=True)
         self._done = False
         self._blocked = False  # the last wait blocked: the next item needs no checkpoint
+        #: the match function events must pass, or None when the watch takes everything of its
+        #: resource (an informer's usual watch): then no event needs decoding to be matched
+        self._filter: Any = self._matches if self._selects() else None
 
-    @property
-    def _filter(self) -> Any:
-        """The match function events must pass, or None when the watch takes everything of
-        its resource (an informer's usual watch): then no event needs decoding to be matched."""
+    def _selects(self) -> bool:
+        """Whether this watch narrows its resource (namespace, name, labels or fields)."""
         if self._namespace or self._name:
-            return self._matches
+            return True
         if self._labels is not None and not self._labels.empty():
-            return self._matches
-        if self._fields is not None and not self._fields.empty():
-            return self._matches
-        return None
+            return True
+        return self._fields is not None and not self._fields.empty()
 
     def _matches(self, obj: Object) -> bool:
         if self._namespace and objects.namespace_of(obj) != self._namespace:
