@@ -56,10 +56,15 @@ from controllers.deployment.sync import (
 from controllers.runtime import Controller, Request, Result
 from controllers.runtime.events import WARNING, EventRecorder
 from controllers.runtime.owners import controller_of
-from controllers.runtime.refmanager import ControllerRefManager, claim_candidates, index_orphans
+from controllers.runtime.refmanager import (
+    ControllerRefManager,
+    claim_candidates,
+    index_orphans,
+    recheck_deletion_timestamp,
+)
 from minikube_py.client import Client
 from minikube_py.clock import ClusterClock
-from minikube_py.errors import Conflict, GroupResource
+from minikube_py.errors import GroupResource
 from minikube_py.informer import (
     OWNER_INDEX,
     DeletedFinalStateUnknown,
@@ -238,28 +243,11 @@ class DeploymentController:
     ) -> list[Object]:
         """``getReplicaSetsForDeployment``: the replica sets we control, after adopting and
         releasing by selector."""
-        metadata = util.meta(d)
-        namespace = metadata.get("namespace", "")
         rs_list = claim_candidates(self.rs_informer, d)
 
-        async def can_adopt() -> None:
-            # RecheckDeletionTimestamp, on a fresh read
-            fresh = await self.client.get("deployments", metadata["name"], namespace=namespace)
-            fresh_meta = util.meta(fresh)
-            if fresh_meta.get("uid") != metadata.get("uid"):
-                raise Conflict(
-                    _DEPLOYMENTS,
-                    metadata["name"],
-                    f"original Deployment {namespace}/{metadata['name']} is gone: got uid "
-                    f"{fresh_meta.get('uid')}, wanted {metadata.get('uid')}",
-                )
-            if fresh_meta.get("deletionTimestamp"):
-                raise Conflict(
-                    _DEPLOYMENTS,
-                    metadata["name"],
-                    f"{namespace}/{metadata['name']} has just been deleted at "
-                    f"{fresh_meta['deletionTimestamp']}",
-                )
+        can_adopt = recheck_deletion_timestamp(
+            self.client, "deployments", _DEPLOYMENTS, "Deployment", d
+        )
 
         async def patch(rs: Object, body: dict[str, Any]) -> object:
             rs_meta = util.meta(rs)

@@ -72,10 +72,11 @@ from controllers.runtime.refmanager import (
     ControllerRefManager,
     claim_candidates,
     index_orphans,
+    recheck_deletion_timestamp,
 )
 from minikube_py.client import Client
 from minikube_py.clock import ClusterClock
-from minikube_py.errors import Conflict, GroupResource, NotFound, StatusError
+from minikube_py.errors import GroupResource, NotFound, StatusError
 from minikube_py.informer import (
     DeletedFinalStateUnknown,
     FuncHandler,
@@ -216,28 +217,7 @@ class ReplicaSetController:
         self, rs: Object, selector: LabelSelector, pods: Sequence[Object]
     ) -> list[Object]:
         """``claimPods``; raises the first error after claiming what it could."""
-        metadata = _meta(rs)
-
-        async def can_adopt() -> None:
-            # RecheckDeletionTimestamp on a fresh read
-            fresh = await self.client.get(
-                "replicasets", metadata["name"], namespace=metadata["namespace"]
-            )
-            fresh_meta = _meta(fresh)
-            if fresh_meta.get("uid") != metadata.get("uid"):
-                raise Conflict(
-                    _REPLICASETS,
-                    metadata["name"],
-                    f"original {KIND} {metadata['namespace']}/{metadata['name']} is gone: "
-                    f"got uid {fresh_meta.get('uid')}, wanted {metadata.get('uid')}",
-                )
-            if fresh_meta.get("deletionTimestamp"):
-                raise Conflict(
-                    _REPLICASETS,
-                    metadata["name"],
-                    f"{metadata['namespace']}/{metadata['name']} has just been deleted at "
-                    f"{fresh_meta['deletionTimestamp']}",
-                )
+        can_adopt = recheck_deletion_timestamp(self.client, "replicasets", _REPLICASETS, KIND, rs)
 
         async def patch(pod: Object, body: dict[str, Any]) -> object:
             pod_meta = _meta(pod)

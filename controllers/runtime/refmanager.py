@@ -30,13 +30,44 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from controllers.runtime.owners import controller_of, controller_ref
-from minikube_py.errors import Invalid, NotFound, StatusError
+from minikube_py.client import Client
+from minikube_py.errors import Conflict, GroupResource, Invalid, NotFound, StatusError
 from minikube_py.informer import OWNER_INDEX, SharedInformer, key_of
 from minikube_py.objects import Object
 from minikube_py.selectors.labels import LabelSelector
 
 #: sends a strategic merge patch to one dependent: ``patch(dependent, body)``
 Patcher = Callable[[Object, dict[str, Any]], Awaitable[object]]
+
+
+def recheck_deletion_timestamp(
+    client: Client, resource: str, group_resource: GroupResource, kind: str, controller: Object
+) -> Callable[[], Awaitable[None]]:
+    """``RecheckDeletionTimestamp``: the ``can_adopt`` check -- a fresh read of ``controller``
+    (a ``resource``, e.g. ``"replicasets"``) must find the same object (uid), not being
+    deleted; otherwise a Conflict, worded as upstream's."""
+    metadata = controller.get("metadata") or {}
+    namespace, name = metadata.get("namespace", ""), metadata.get("name", "")
+
+    async def can_adopt() -> None:
+        fresh = await client.get(resource, name, namespace=namespace)
+        fresh_meta = fresh.get("metadata") or {}
+        if fresh_meta.get("uid") != metadata.get("uid"):
+            raise Conflict(
+                group_resource,
+                name,
+                f"original {kind} {namespace}/{name} is gone: got uid {fresh_meta.get('uid')}, "
+                f"wanted {metadata.get('uid')}",
+            )
+        if fresh_meta.get("deletionTimestamp"):
+            raise Conflict(
+                group_resource,
+                name,
+                f"{namespace}/{name} has just been deleted at {fresh_meta['deletionTimestamp']}",
+            )
+
+    return can_adopt
+
 
 #: informer index: an object without a controller, by namespace (what a controller may adopt)
 ORPHAN_INDEX = "orphans"
