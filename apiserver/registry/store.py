@@ -324,14 +324,12 @@ class RegistryStore:
         metadata = objects.meta(obj)
         if metadata.get("name") or not metadata.get("generateName"):
             return await self._create(obj, namespace, dry_run, validate)
-        for attempt in range(1, MAX_NAME_GENERATION_CREATE_ATTEMPTS + 1):
+        for _ in range(MAX_NAME_GENERATION_CREATE_ATTEMPTS - 1):
             try:
                 return await self._create(obj, namespace, dry_run, validate)
             except AlreadyExists:
-                if attempt == MAX_NAME_GENERATION_CREATE_ATTEMPTS:
-                    raise
                 metadata.pop("name", None)  # the next attempt draws another
-        raise AssertionError("unreachable")
+        return await self._create(obj, namespace, dry_run, validate)  # the last: errors go up
 
     async def _create(
         self, obj: Object, namespace: str, dry_run: bool, validate: ValidateHook | None
